@@ -1,0 +1,34 @@
+// Package crypto implements the IKEv2 cryptographic suite: encryption,
+// PRF and integrity transforms, prf+, the SKEYSEED key schedule for new and
+// rekeyed IKE SAs, Child SA KEYMAT, SK payload seal/open, key exchange
+// (Curve25519, NIST ECP, MODP) with validation of peer public values, and
+// the AUTH payload computations (shared key, classic signatures and RFC 7427
+// digital signatures).
+//
+// Legacy transforms (3DES, HMAC-MD5, MODP 1024/1536) exist only to talk to
+// old headends; Suite.Legacy reports them so that callers can refuse them
+// unless the user opted in.
+package crypto
+
+// API contract (the engine in tunnel/ike is written against it):
+//
+//	type Suite struct{ Encr, EncrKeyBits, PRF, Integ, KE uint16 }  // wire IDs; Integ 0 for AEAD
+//	func (s Suite) Validate() error; func (s Suite) Legacy() bool; func (s Suite) String() string
+//	func IsAEAD(encr uint16) bool
+//	type PRF interface{ Size() int; KeyLen() int; Sum(key, data []byte) []byte }
+//	func NewPRF(id uint16) (PRF, error)
+//	func PRFPlus(p PRF, key, seed []byte, n int) []byte
+//	type KeyExchange interface{ Group() uint16; Public() []byte; Shared(peer []byte) ([]byte, error) }
+//	func NewKeyExchange(group uint16, rand io.Reader) (KeyExchange, error)
+//	type IKEKeys struct{ SKd, SKai, SKar, SKei, SKer, SKpi, SKpr []byte }
+//	func DeriveIKEKeys(s Suite, ni, nr, gir []byte, spii, spir uint64) (IKEKeys, error)
+//	func DeriveRekeyedIKEKeys(old PRF, oldSKd []byte, s Suite, gir, ni, nr []byte, spii, spir uint64) (IKEKeys, error)
+//	type ChildKeys struct{ Encr, Integ []byte }  // Encr includes the salt for AEAD
+//	func DeriveChildKeys(p PRF, skd, gir, ni, nr []byte, encrLen, integLen int) (i2r, r2i ChildKeys)  // gir nil without PFS
+//	type SKCipher interface{ BodyLen(plainLen int) int; Seal(dst, aad, plain []byte, rand io.Reader) ([]byte, error); Open(aad, body []byte) ([]byte, error) }
+//	func (k IKEKeys) Ciphers(s Suite, initiator bool) (out, in SKCipher, err error)
+//	func NATDetectionHash(spii, spir uint64, ap netip.AddrPort) []byte
+//	func SharedKeyAuth(p PRF, psk, signedOctets []byte) []byte
+//	func SignedOctets(p PRF, skp, message, peerNonce, idBody []byte) []byte  // idBody: ID payload body (type, 3 reserved, data)
+//	func Sign(method wire.AuthMethod, key crypto.Signer, octets []byte, peerHashes []wire.HashAlgorithm, rand io.Reader) (auth []byte, err error)
+//	func Verify(method wire.AuthMethod, pub crypto.PublicKey, octets, auth []byte) error

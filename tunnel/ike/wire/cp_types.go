@@ -1,0 +1,36 @@
+package wire
+
+// CPAttrType is a configuration attribute type (RFC 7296 3.15.1, IANA,
+// Cisco Unity and Microsoft extensions).
+type CPAttrType uint16
+
+// Configuration attribute types.
+const (
+	INTERNAL_IP4_ADDRESS   CPAttrType = 1
+	INTERNAL_IP4_NETMASK   CPAttrType = 2
+	INTERNAL_IP4_DNS       CPAttrType = 3
+	INTERNAL_IP4_NBNS      CPAttrType = 4
+	INTERNAL_IP4_DHCP      CPAttrType = 6
+	APPLICATION_VERSION    CPAttrType = 7
+	INTERNAL_IP6_ADDRESS   CPAttrType = 8
+	INTERNAL_IP6_DNS       CPAttrType = 10
+	INTERNAL_IP6_DHCP      CPAttrType = 12
+	INTERNAL_IP4_SUBNET    CPAttrType = 13
+	SUPPORTED_ATTRIBUTES   CPAttrType = 14
+	INTERNAL_IP6_SUBNET    CPAttrType = 15
+	INTERNAL_DNS_DOMAIN    CPAttrType = 25
+	MS_INTERNAL_IP4_SERVER CPAttrType = 23456
+	MS_INTERNAL_IP6_SERVER CPAttrType = 23457
+
+	UNITY_BANNER         CPAttrType = 28672
+	UNITY_SAVE_PASSWD    CPAttrType = 28673
+	UNITY_DEF_DOMAIN     CPAttrType = 28674
+	UNITY_SPLITDNS_NAME  CPAttrType = 28675
+	UNITY_SPLIT_INCLUDE  CPAttrType = 28676
+	UNITY_NATT_PORT      CPAttrType = 28677
+	UNITY_LOCAL_LAN      CPAttrType = 28678
+	UNITY_PFS            CPAttrType = 28679
+	UNITY_FW_TYPE        CPAttrType = 28680
+	UNITY_BACKUP_SERVERS CPAttrType = 28681
+	UNITY_DDNS_HOSTNAME  CPAttrType = 28682
+)
