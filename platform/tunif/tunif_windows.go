@@ -1,0 +1,16 @@
+package tunif
+
+import (
+	"fmt"
+
+	"golang.zx2c4.com/wireguard/tun"
+)
+
+// create opens a Wintun adapter; wintun.dll must sit next to the binary.
+func create(name string, mtu int) (tun.Device, error) {
+	dev, err := tun.CreateTUN(name, mtu)
+	if err != nil {
+		return nil, fmt.Errorf("%w %q: %w", ErrCreate, name, err)
+	}
+	return dev, nil
+}
