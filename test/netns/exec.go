@@ -1,0 +1,47 @@
+package netns
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"strings"
+	"time"
+)
+
+// execTimeout bounds one foreground command so a hung tool fails the
+// test instead of the whole CI run.
+const execTimeout = 60 * time.Second
+
+// Exec runs args in h's namespace and returns combined stdout and stderr.
+// The error wraps the exit status and includes the output.
+func (h *Host) Exec(args ...string) (string, error) {
+	return h.ExecEnv(nil, args...)
+}
+
+// ExecEnv is Exec with extra environment variables ("KEY=value").
+func (h *Host) ExecEnv(env []string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), execTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "ip", h.wrap(args)...)
+	cmd.Env = append(cmd.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("%s: %s: %w: %s", h.Name, strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+	}
+	return string(out), nil
+}
+
+// MustExec is Exec that fails the test on error.
+func (h *Host) MustExec(args ...string) string {
+	h.topo.t.Helper()
+	out, err := h.Exec(args...)
+	if err != nil {
+		h.topo.t.Fatalf("netns: %v", err)
+	}
+	return out
+}
+
+// wrap prefixes args with "netns exec NS" for ip(8).
+func (h *Host) wrap(args []string) []string {
+	return append([]string{"netns", "exec", h.NS}, args...)
+}
