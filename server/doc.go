@@ -1,0 +1,23 @@
+// Package server holds the policy core of the minimal FlexVPN-style
+// headend that `flexvpn server` runs: the strict TOML configuration, the PSK
+// keyring, the name mangler, user/group authorization with the seed's merge
+// precedence, IPv4/IPv6 address pools, configuration-payload reply assembly,
+// redirect target choice and the in-memory session registry.
+//
+// Everything here is pure policy or plain in-memory state: no sockets, no
+// TUN, no IKE engine. The session glue (engine events → sessions, admin
+// socket) calls these APIs:
+//
+//	cfg, err := server.Load("server.toml")          // strict, file:line errors
+//	psk, ok := cfg.Keyring.Lookup(peerID, peerAddr)  // responder PSK choice
+//	authz, err := cfg.Authorize(server.AuthzRequest{Peer: peerID, EAPIdentity: eapID})
+//	req, err := server.ParseCPRequest(cp.Attributes) // CFG_REQUEST from the client
+//	lease, err := cfg.Pools.Assign(identity, req, authz.Attributes)
+//	reply := server.BuildCPReply(req, authz.Attributes, lease, info)
+//	ts := server.AllowedSelectors(authz.Attributes, lease)
+//	target, ok := server.ChooseRedirect(policy, gateways, loads, from)
+//	s, err := registry.Add(server.SessionInfo{...})
+//
+// Errors the IKE engine must turn into a Notify (for example an exhausted
+// pool → INTERNAL_ADDRESS_FAILURE) map through NotifyFor.
+package server
