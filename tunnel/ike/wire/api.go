@@ -11,6 +11,16 @@ type NotifyError struct {
 	Type NotifyType
 	Data []byte
 	Msg  string
+	Err  error // the sentinel from errors.go, if any
+}
+
+// Unwrap returns the sentinel cause so errors.Is works on decode errors.
+func (e *NotifyError) Unwrap() error { return e.Err }
+
+// Notify builds the notification that reports e to the peer (an IKE SA
+// level notify: protocol 0, no SPI).
+func (e *NotifyError) Notify() *Notify {
+	return &Notify{NotifyType: e.Type, Data: e.Data}
 }
 
 func (e *NotifyError) Error() string {
@@ -20,7 +30,8 @@ func (e *NotifyError) Error() string {
 	return e.Type.String()
 }
 
-// Codec contract (implemented in message.go and the payload files):
+// Codec contract (implemented in header.go, message.go, chain.go and the
+// payload files; errors follow the rule in errors.go):
 //
 //	DecodeHeader(b []byte) (Header, error)
 //	    Parses the 28-byte header; checks version 2.x and Length <= len(b).

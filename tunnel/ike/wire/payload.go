@@ -138,7 +138,9 @@ type TS struct {
 }
 
 // TrafficSelector is one selector: an address range, IP protocol (0 any)
-// and port range (0-65535 any).
+// and port range (0-65535 any). For a selector type other than
+// TSIPv4AddrRange and TSIPv6AddrRange, Start and End are invalid and Raw
+// holds the bytes after the ports, so the selector round-trips.
 type TrafficSelector struct {
 	Type      TSType
 	IPProto   uint8
@@ -146,6 +148,7 @@ type TrafficSelector struct {
 	EndPort   uint16
 	Start     netip.Addr
 	End       netip.Addr
+	Raw       []byte
 }
 
 // SK is the Encrypted and Authenticated payload (RFC 7296 3.14).
