@@ -1,0 +1,34 @@
+package client
+
+// State is where a connection is in its life:
+//
+//	            Connect                 IKE SA + Child SA up
+//	Idle ──────────────▶ Connecting ─────────────────────────▶ Connected
+//	 ▲                     │   ▲                                  │
+//	 │ Disconnect          │   │ backoff over, next gateway       │ DPD / Delete /
+//	 │                     ▼   │                                  │ network change
+//	 └──────────────── Waiting ◀──────────────────────────────────┘
+//	                       │ (manual mode: a failure ends in Failed)
+//	                       ▼
+//	                    Failed ── Connect ──▶ Connecting
+//
+// Redirects stay in Connecting: the next attempt goes to the target.
+type State int
+
+// States.
+const (
+	StateIdle State = iota
+	StateConnecting
+	StateConnected
+	StateWaiting
+	StateFailed
+)
+
+var stateNames = [...]string{"idle", "connecting", "connected", "waiting", "failed"}
+
+func (s State) String() string {
+	if s >= 0 && int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return "state(?)"
+}
