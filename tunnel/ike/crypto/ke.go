@@ -1,0 +1,51 @@
+package crypto
+
+import (
+	"fmt"
+	"io"
+
+	"flexvpn/tunnel/ike/wire"
+)
+
+// KeyExchange is one side of an IKE key exchange (Diffie-Hellman).
+type KeyExchange interface {
+	// Group is the wire KE group ID.
+	Group() uint16
+	// Public is our public value as carried in the KE payload.
+	Public() []byte
+	// Shared validates the peer's KE payload data and returns the shared
+	// secret g^ir in its IKE encoding.
+	Shared(peer []byte) ([]byte, error)
+}
+
+// NewKeyExchange generates an ephemeral key pair for group. Elliptic curve
+// groups take their randomness from crypto/rand whatever rand is, as the
+// standard library does since Go 1.26; MODP groups read rand.
+func NewKeyExchange(group uint16, rand io.Reader) (KeyExchange, error) {
+	switch group {
+	case wire.KE_CURVE25519, wire.KE_ECP256, wire.KE_ECP384, wire.KE_ECP521:
+		return newECDH(group, rand)
+	}
+	if g, ok := modpGroups[group]; ok {
+		return newMODP(group, g, rand)
+	}
+	return nil, fmt.Errorf("%w: key exchange group %d", ErrUnsupported, group)
+}
+
+// PublicLen is the length in bytes of a KE payload's data for group, so a
+// peer's value of any other length can be refused early.
+func PublicLen(group uint16) (int, error) {
+	if c, ok := ecdhGroups[group]; ok {
+		return c.pubLen, nil
+	}
+	if g, ok := modpGroups[group]; ok {
+		return g.byteLen(), nil
+	}
+	return 0, fmt.Errorf("%w: key exchange group %d", ErrUnsupported, group)
+}
+
+// SupportedGroup reports whether NewKeyExchange implements group.
+func SupportedGroup(group uint16) bool {
+	_, err := PublicLen(group)
+	return err == nil
+}
