@@ -75,10 +75,10 @@ func TestCPConfigFromVector(t *testing.T) {
 func TestCPAttrBadLengthsAreLocal(t *testing.T) {
 	cp := &CP{CfgType: CFG_REPLY, Attributes: []CPAttr{
 		{Type: INTERNAL_IP4_ADDRESS, Value: []byte{10, 0, 0, 9}},
-		{Type: INTERNAL_IP4_DNS, Value: []byte{1, 2, 3}},                 // short
-		{Type: INTERNAL_IP4_SUBNET, Value: hx(t, "0a000000 ff00ff00")},   // holey mask
-		{Type: INTERNAL_IP6_ADDRESS, Value: make([]byte, 16)},            // no prefix byte
-		{Type: UNITY_SPLIT_INCLUDE, Value: make([]byte, 13)},             // partial record
+		{Type: INTERNAL_IP4_DNS, Value: []byte{1, 2, 3}},                  // short
+		{Type: INTERNAL_IP4_SUBNET, Value: hx(t, "0a000000 ff00ff00")},    // holey mask
+		{Type: INTERNAL_IP6_ADDRESS, Value: make([]byte, 16)},             // no prefix byte
+		{Type: UNITY_SPLIT_INCLUDE, Value: make([]byte, 13)},              // partial record
 		{Type: INTERNAL_IP6_SUBNET, Value: append(make([]byte, 16), 129)}, // prefix > 128
 		{Type: UNITY_PFS, Value: []byte{1}},
 	}}
@@ -206,8 +206,8 @@ func TestNewCPRequest(t *testing.T) {
 func TestCPAttrString(t *testing.T) {
 	a, _ := NewCPIP4Subnet(netip.MustParsePrefix("10.0.0.0/8"))
 	for attr, want := range map[*CPAttr]string{
-		&a: "INTERNAL_IP4_SUBNET=10.0.0.0/8",
-		{Type: INTERNAL_IP4_ADDRESS}:                 "INTERNAL_IP4_ADDRESS=?",
+		&a:                           "INTERNAL_IP4_SUBNET=10.0.0.0/8",
+		{Type: INTERNAL_IP4_ADDRESS}: "INTERNAL_IP4_ADDRESS=?",
 		{Type: UNITY_BANNER, Value: []byte("hi")}:     "UNITY_BANNER=hi",
 		{Type: UNITY_FW_TYPE, Value: []byte{1, 2, 3}}: "UNITY_FW_TYPE=[3 bytes]",
 	} {
