@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 )
@@ -13,10 +14,13 @@ const (
 	testPass = "correct horse"
 )
 
+// testPassHash is computed once: argon2id is deliberately slow.
+var testPassHash = sync.OnceValues(func() ([]byte, error) { return HashPassword(testPass, nil) })
+
 // testUsers holds alice with every credential form the methods need.
 func testUsers(t testing.TB) StaticUsers {
 	t.Helper()
-	h, err := HashPassword(testPass, nil)
+	h, err := testPassHash()
 	if err != nil {
 		t.Fatal(err)
 	}
