@@ -65,7 +65,7 @@ func TestPeekSPI(t *testing.T) {
 		isOK bool
 	}{
 		{nil, 0, false},
-		{[]byte{0, 0, 0x10, 0, 0, 0, 0}, 0, false},          // too short
+		{[]byte{0, 0, 0x10, 0, 0, 0, 0}, 0, false},             // too short
 		{[]byte{0, 0, 0, 0, 0x21, 0x22, 0x23, 0x24}, 0, false}, // non-ESP marker: IKE
 		{[]byte{0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 1}, 0xdeadbeef, true},
 	}
