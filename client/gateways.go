@@ -164,3 +164,14 @@ func (g *GatewayList) MoveTo(p Peer) bool {
 	}
 	return false
 }
+
+// Rewind positions the list just before p so that the next call to Next
+// returns p again (if still eligible).
+func (g *GatewayList) Rewind(p Peer) {
+	for i, q := range g.order() {
+		if q == p {
+			g.pos = i - 1
+			return
+		}
+	}
+}

@@ -1,0 +1,341 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/netip"
+	"sync"
+	"time"
+
+	"flexvpn/client/profile"
+)
+
+// Target is one resolved connection attempt.
+type Target struct {
+	Peer           Peer   // the gateway-list entry this attempt belongs to
+	Host           string // what was dialed: Peer.Host or a redirect target
+	Addr           netip.Addr
+	RedirectedFrom netip.Addr // set when a gateway redirected us here
+}
+
+// Session is an established tunnel (IKE SA, Child SA, data plane).
+type Session interface {
+	// Reply is the gateway's configuration reply.
+	Reply() Reply
+	// Wait blocks until the session ends and says why: a *RedirectError
+	// when the gateway moved us, another error for DPD/Delete/failures.
+	Wait(ctx context.Context) error
+	// Close tears the session down (Delete sent, data plane stopped).
+	Close(ctx context.Context) error
+}
+
+// Dialer makes one connection attempt. A gateway that redirects during
+// the handshake makes Dial return a *RedirectError.
+type Dialer interface {
+	Dial(ctx context.Context, t Target) (Session, error)
+}
+
+// Resolver resolves a gateway host name at each attempt.
+type Resolver interface {
+	Resolve(ctx context.Context, host string) (netip.Addr, error)
+}
+
+// Applier makes the system match a desired state and undoes it.
+type Applier interface {
+	Apply(gateway netip.Addr, r Reply) error
+	Clear() error
+}
+
+// RedirectError says the gateway asked us to connect to Target instead.
+type RedirectError struct {
+	Target string // address or FQDN (RFC 5685 gateway identity)
+}
+
+func (e *RedirectError) Error() string { return "gateway redirected us to " + e.Target }
+
+// ErrTooManyRedirects bounds redirect loops (RFC 5685: 5 within 300 s).
+var ErrTooManyRedirects = errors.New("too many redirects: the gateways keep sending us elsewhere")
+
+// ConnConfig wires a Conn.
+type ConnConfig struct {
+	Profile  *profile.Profile
+	Dialer   Dialer
+	Resolver Resolver
+	Applier  Applier
+	// Eligible reports track-object eligibility of a peer; nil: all are.
+	Eligible Eligibility
+	Logger   *slog.Logger
+	Trace    *Trace
+	// Backoff between rounds over the gateway list: Min doubling to Max.
+	BackoffMin, BackoffMax time.Duration
+	// ReactivateEvery is how often a connection to a backup peer checks
+	// whether a preferred peer is eligible again (0: never).
+	ReactivateEvery time.Duration
+	// Sleep waits; tests replace it. It returns early with ctx's error.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// Conn is one profile's connection state machine.
+type Conn struct {
+	cfg      ConnConfig
+	gateways *GatewayList
+	log      *slog.Logger
+	netChg   chan struct{}
+
+	mu    sync.Mutex
+	state State
+	watch []chan State
+}
+
+// NewConn returns a connection for cfg.Profile, idle.
+func NewConn(cfg ConnConfig) *Conn {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Trace == nil {
+		cfg.Trace = NewTrace(0)
+	}
+	if cfg.BackoffMin <= 0 {
+		cfg.BackoffMin = time.Second
+	}
+	if cfg.BackoffMax < cfg.BackoffMin {
+		cfg.BackoffMax = 60 * time.Second
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleepCtx
+	}
+	var peers []Peer
+	for _, p := range cfg.Profile.Peers {
+		peers = append(peers, Peer{Seq: p.Seq, Host: p.Host, Track: p.Track})
+	}
+	return &Conn{
+		cfg:      cfg,
+		gateways: NewGatewayList(peers),
+		log:      cfg.Logger.With("profile", cfg.Profile.Name),
+		netChg:   make(chan struct{}, 1),
+	}
+}
+
+// State returns the current state.
+func (c *Conn) State() State {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state
+}
+
+// Watch returns a channel that receives every state change (buffered;
+// a slow reader misses intermediate states, never the latest).
+func (c *Conn) Watch() <-chan State {
+	ch := make(chan State, 16)
+	c.mu.Lock()
+	c.watch = append(c.watch, ch)
+	c.mu.Unlock()
+	return ch
+}
+
+// NetworkChanged tells the connection that the host's network changed
+// (address, default route, Wi-Fi): the session is re-established at once.
+func (c *Conn) NetworkChanged() {
+	select {
+	case c.netChg <- struct{}{}:
+	default:
+	}
+}
+
+func (c *Conn) setState(s State, gw, msg string, err error) {
+	c.mu.Lock()
+	c.state = s
+	for _, w := range c.watch {
+		select {
+		case w <- s:
+		default:
+		}
+	}
+	c.mu.Unlock()
+	ev := TraceEvent{Time: time.Now(), State: s, Gateway: gw, Message: msg}
+	if err != nil {
+		ev.Err = err.Error()
+	}
+	c.cfg.Trace.Add(ev)
+	c.log.Info(msg, "state", s, "gateway", gw, "err", err)
+}
+
+// Run connects and keeps the connection up until ctx ends (then it tears
+// down and returns nil). In manual mode a full round of failed attempts
+// ends Run with the last error, in state Failed.
+func (c *Conn) Run(ctx context.Context) error {
+	defer c.cfg.Applier.Clear()
+	backoff := c.cfg.BackoffMin
+	var lastErr error
+	for {
+		peer, wrapped, ok := c.gateways.Next(c.cfg.Eligible)
+		if wrapped && lastErr != nil {
+			if c.cfg.Profile.Connect == profile.ConnectManual {
+				c.setState(StateFailed, "", "could not connect to any gateway", lastErr)
+				return lastErr
+			}
+			c.setState(StateWaiting, "", fmt.Sprintf("all gateways failed; retrying in %v", backoff.Round(time.Second)), lastErr)
+			if err := c.cfg.Sleep(ctx, jitter(backoff)); err != nil {
+				c.setState(StateIdle, "", "disconnected", nil)
+				return nil
+			}
+			backoff = min(backoff*2, c.cfg.BackoffMax)
+		}
+		if !ok {
+			lastErr = errors.New("no gateway is eligible (all tracked objects are in the wrong state)")
+			continue
+		}
+		sess, target, err := c.connect(ctx, peer)
+		if ctx.Err() != nil {
+			c.closeSession(sess)
+			c.setState(StateIdle, "", "disconnected", nil)
+			return nil
+		}
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		lastErr, backoff = nil, c.cfg.BackoffMin
+		if done := c.serve(ctx, sess, target); done {
+			c.setState(StateIdle, "", "disconnected", nil)
+			return nil
+		}
+	}
+}
+
+// connect resolves peer and dials it, following redirects.
+func (c *Conn) connect(ctx context.Context, peer Peer) (Session, Target, error) {
+	c.setState(StateConnecting, peer.Host, "connecting", nil)
+	addr, err := c.cfg.Resolver.Resolve(ctx, peer.Host)
+	if err != nil {
+		err = fmt.Errorf("cannot resolve gateway %s: %w", peer.Host, err)
+		c.setState(StateConnecting, peer.Host, "gateway name did not resolve; trying the next gateway", err)
+		return nil, Target{}, err
+	}
+	t := Target{Peer: peer, Host: peer.Host, Addr: addr}
+	var redirects []time.Time
+	for {
+		sess, err := c.cfg.Dialer.Dial(ctx, t)
+		var re *RedirectError
+		if !errors.As(err, &re) {
+			if err != nil {
+				c.setState(StateConnecting, peer.Host, "connection failed", err)
+			}
+			return sess, t, err
+		}
+		redirects = recent(append(redirects, time.Now()), 300*time.Second)
+		if len(redirects) > c.maxRedirects() {
+			return nil, t, ErrTooManyRedirects
+		}
+		next, err := c.cfg.Resolver.Resolve(ctx, re.Target)
+		if err != nil {
+			return nil, t, fmt.Errorf("redirect target %s does not resolve: %w", re.Target, err)
+		}
+		c.setState(StateConnecting, re.Target, "redirected by "+addr.String(), nil)
+		t = Target{Peer: peer, Host: re.Target, Addr: next, RedirectedFrom: t.Addr}
+	}
+}
+
+// serve holds an established session until it ends. It reports true when
+// the user (ctx) ended it; false means reconnect.
+func (c *Conn) serve(ctx context.Context, sess Session, t Target) bool {
+	reply := sess.Reply()
+	if t.RedirectedFrom.IsValid() {
+		// A redirect target is not one of our peers: its backup list does
+		// not replace the one we have.
+		reply.BackupServers = nil
+	} else {
+		c.gateways.Connected(reply.BackupServers)
+	}
+	if err := c.cfg.Applier.Apply(t.Addr, reply); err != nil {
+		c.setState(StateConnecting, t.Host, "could not apply routes and DNS", err)
+		c.closeSession(sess)
+		return false
+	}
+	c.setState(StateConnected, t.Host, "connected", nil)
+	ended := make(chan error, 1)
+	go func() { ended <- sess.Wait(ctx) }()
+	var tick <-chan time.Time
+	if c.cfg.ReactivateEvery > 0 {
+		tk := time.NewTicker(c.cfg.ReactivateEvery)
+		defer tk.Stop()
+		tick = tk.C
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			c.closeSession(sess)
+			return true
+		case err := <-ended:
+			return c.ended(ctx, t, err)
+		case <-c.netChg:
+			c.setState(StateConnecting, t.Host, "network changed; reconnecting", nil)
+			c.closeSession(sess)
+			c.gateways.Rewind(t.Peer) // the same gateway first
+			return false
+		case <-tick:
+			if p, ok := c.gateways.Preferred(c.cfg.Eligible); ok {
+				c.setState(StateConnecting, p.Host, "preferred gateway is back; moving to it", nil)
+				c.closeSession(sess)
+				c.gateways.MoveTo(p)
+				c.gateways.Rewind(p)
+				return false
+			}
+		}
+	}
+}
+
+// ended handles a session that ended on its own.
+func (c *Conn) ended(ctx context.Context, t Target, err error) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	c.setState(StateConnecting, t.Host, "tunnel lost; reconnecting", err)
+	return false
+}
+
+func (c *Conn) closeSession(s Session) {
+	if s == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	_ = s.Close(ctx)
+}
+
+func (c *Conn) maxRedirects() int {
+	if n := c.cfg.Profile.IKE.MaxRedirects; n > 0 {
+		return n
+	}
+	return profile.DefaultMaxRedirects
+}
+
+func recent(ts []time.Time, window time.Duration) []time.Time {
+	cut := time.Now().Add(-window)
+	out := ts[:0]
+	for _, t := range ts {
+		if t.After(cut) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// jitter spreads reconnects of many clients after a gateway restart.
+func jitter(d time.Duration) time.Duration {
+	return d - d/5 + time.Duration(rand.Int64N(int64(d/5)*2+1))
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
