@@ -67,8 +67,8 @@ func NewTopology(t testing.TB, name string) *Topology {
 	}
 	t.Cleanup(tp.teardown)
 	tp.inet = tp.newNS("inet")
-	tp.inet.MustExec("ip", "link", "add", "br0", "type", "bridge")
-	tp.inet.MustExec("ip", "link", "set", "br0", "up")
+	tp.inet.IP("link", "add", "br0", "type", "bridge")
+	tp.inet.IP("link", "set", "br0", "up")
 	return tp
 }
 
@@ -93,8 +93,8 @@ func (tp *Topology) AddHost(name string, addr netip.Addr) *Host {
 	h := tp.newNS(name)
 	h.Addr, h.Iface = addr, "eth0"
 	peer := "v" + name
-	tp.inet.MustExec("ip", "link", "add", peer, "type", "veth", "peer", "name", "eth0", "netns", h.NS)
-	tp.inet.MustExec("ip", "link", "set", peer, "master", "br0", "up")
+	tp.inet.IP("link", "add", peer, "type", "veth", "peer", "name", "eth0", "netns", h.NS)
+	tp.inet.IP("link", "set", peer, "master", "br0", "up")
 	h.addrUp("eth0", netip.PrefixFrom(addr, InetPrefix.Bits()))
 	return h
 }
@@ -110,24 +110,32 @@ func (tp *Topology) AddLAN(gw *Host, name string, addr netip.Addr) *Host {
 		tp.t.Fatalf("netns: LAN host %s address %s must be in %s and not %s", name, addr, LANPrefix, LANGateway)
 	}
 	if !gw.LANAddr.IsValid() {
-		gw.MustExec("ip", "link", "add", "lan0", "type", "bridge")
+		gw.IP("link", "add", "lan0", "type", "bridge")
 		gw.addrUp("lan0", netip.PrefixFrom(LANGateway, LANPrefix.Bits()))
-		gw.MustExec("sysctl", "-qw", "net.ipv4.ip_forward=1")
+		gw.mustSysctl("net.ipv4.ip_forward", "1")
 		gw.LANAddr = LANGateway
 	}
 	h := tp.newNS(name)
 	h.Addr, h.Iface = addr, "eth0"
 	peer := "l" + name
-	gw.MustExec("ip", "link", "add", peer, "type", "veth", "peer", "name", "eth0", "netns", h.NS)
-	gw.MustExec("ip", "link", "set", peer, "master", "lan0", "up")
+	gw.IP("link", "add", peer, "type", "veth", "peer", "name", "eth0", "netns", h.NS)
+	gw.IP("link", "set", peer, "master", "lan0", "up")
 	h.addrUp("eth0", netip.PrefixFrom(addr, LANPrefix.Bits()))
-	h.MustExec("ip", "route", "add", "default", "via", LANGateway.String())
+	h.IP("route", "add", "default", "via", LANGateway.String())
 	return h
 }
 
 // EnableForwarding turns on IPv4 and IPv6 forwarding in h.
 func (h *Host) EnableForwarding() {
-	h.MustExec("sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1")
+	h.mustSysctl("net.ipv4.ip_forward", "1")
+	h.mustSysctl("net.ipv6.conf.all.forwarding", "1")
+}
+
+func (h *Host) mustSysctl(key, value string) {
+	h.topo.t.Helper()
+	if err := h.Sysctl(key, value); err != nil {
+		h.topo.t.Fatalf("netns: %s: sysctl %s=%s: %v", h.Name, key, value, err)
+	}
 }
 
 // newNS creates namespace prefix-name with loopback up.
@@ -138,14 +146,14 @@ func (tp *Topology) newNS(name string) *Host {
 		tp.t.Fatalf("netns: add %s: %v: %s", h.NS, err, out)
 	}
 	tp.hosts = append(tp.hosts, h)
-	h.MustExec("ip", "link", "set", "lo", "up")
+	h.IP("link", "set", "lo", "up")
 	return h
 }
 
 // addrUp assigns p to dev and brings dev up.
 func (h *Host) addrUp(dev string, p netip.Prefix) {
-	h.MustExec("ip", "addr", "add", p.String(), "dev", dev)
-	h.MustExec("ip", "link", "set", dev, "up")
+	h.IP("addr", "add", p.String(), "dev", dev)
+	h.IP("link", "set", dev, "up")
 }
 
 func (tp *Topology) checkName(name string) {

@@ -1,0 +1,73 @@
+package netns
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+)
+
+// swanTopo is client and gateway on the inet segment plus a LAN host.
+type swanTopo struct {
+	topo         *Topology
+	cli, gw, lan *Host
+}
+
+func newSwanTopo(t *testing.T, name string) swanTopo {
+	RequireStrongSwan(t)
+	topo := NewTopology(t, name)
+	st := swanTopo{topo: topo}
+	st.cli = topo.AddHost("cli", netip.MustParseAddr("192.0.2.10"))
+	st.gw = topo.AddHost("gw", netip.MustParseAddr("192.0.2.1"))
+	st.lan = topo.AddLAN(st.gw, "lan", netip.MustParseAddr("198.51.100.10"))
+	return st
+}
+
+// TestStrongSwanPSKRoadWarrior proves the driver end to end: a preset
+// PSK gateway with a pool and DNS, a preset client asking for a virtual
+// IP, a ping to the LAN through kernel-libipsec, SA details from
+// ListSAs, DNS written to the client's private resolv.conf, and a
+// terminate that removes the SA on both sides.
+func TestStrongSwanPSKRoadWarrior(t *testing.T) {
+	st := newSwanTopo(t, "swpsk")
+	dns := netip.MustParseAddr("198.51.100.53")
+	gw := StartStrongSwan(t, st.gw, GatewaySpec{
+		Addr: st.gw.Addr, ID: "gw.flexvpn.test", PSK: "correct horse battery",
+		Pool: netip.MustParsePrefix("10.99.0.0/24"), DNS: []netip.Addr{dns},
+	}.Config())
+	cli := StartStrongSwan(t, st.cli, ClientSpec{
+		Gateway: st.gw.Addr, GatewayID: "gw.flexvpn.test", ID: "cli.flexvpn.test",
+		PSK: "correct horse battery", VirtualIP: true,
+	}.Config())
+	if err := cli.Initiate(ChildName); err != nil {
+		t.Fatal(err)
+	}
+	sa := cli.WaitSA(ClientConn, true, 10*time.Second)
+	if len(sa.LocalVIPs) != 1 || !netip.MustParsePrefix("10.99.0.0/24").Contains(sa.LocalVIPs[0]) {
+		t.Fatalf("client virtual IPs = %v, want one from the pool", sa.LocalVIPs)
+	}
+	if sa.RemoteID != "gw.flexvpn.test" || sa.RemoteHost.Port() != 4500 {
+		t.Errorf("remote id %q port %d", sa.RemoteID, sa.RemoteHost.Port())
+	}
+	WaitFor(t, 10*time.Second, func() error { return st.cli.Ping(st.lan.Addr) })
+	gsa := gw.WaitSA(GatewayConn, true, 5*time.Second)
+	if gsa.SPIi != sa.SPIi || len(gsa.RemoteVIPs) != 1 || gsa.RemoteVIPs[0] != sa.LocalVIPs[0] {
+		t.Errorf("gateway sees SPIi %s VIPs %v; client %s %v", gsa.SPIi, gsa.RemoteVIPs, sa.SPIi, sa.LocalVIPs)
+	}
+	if ch, _ := gsa.Child(ChildName); ch.PacketsIn == 0 {
+		t.Errorf("gateway child counted no inbound packets after a ping: %+v", ch)
+	}
+	if rc := cli.ResolvConf(); !strings.Contains(rc, dns.String()) {
+		t.Errorf("client resolv.conf lacks pushed DNS %s:\n%s", dns, rc)
+	}
+	if err := cli.Terminate(ClientConn); err != nil {
+		t.Fatal(err)
+	}
+	WaitFor(t, 10*time.Second, func() error {
+		sas, err := gw.ListSAs()
+		if err == nil && len(sas) != 0 {
+			return ErrNoSA
+		}
+		return err
+	})
+}
