@@ -239,8 +239,12 @@ func TestConnAutoBacksOffBetweenRounds(t *testing.T) {
 			t.Errorf("sleep %d = %v, want about %v", i, d, want[i])
 		}
 	}
-	if h.conn.State() != StateWaiting {
-		t.Errorf("state = %v", h.conn.State())
+	waited := false
+	for _, ev := range h.conn.cfg.Trace.Events() {
+		waited = waited || ev.State == StateWaiting && strings.Contains(ev.Err, "NO_PROPOSAL_CHOSEN")
+	}
+	if !waited {
+		t.Error("no waiting state with the failure in the trace")
 	}
 }
 
