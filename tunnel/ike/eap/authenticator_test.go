@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 func newTestAuth(t *testing.T, cfg AuthenticatorConfig) Authenticator {
@@ -152,6 +154,7 @@ func TestAuthenticatorMethodNeedsStoredSecret(t *testing.T) {
 	users := StaticUsers{
 		"nt-only":   {NTHash: NTHash("pw")},
 		"hash-only": {PasswordHash: mustHash(t, "pw")},
+		"bcrypt":    {PasswordHash: mustBcrypt(t, "pw")},
 	}
 	for _, tt := range []struct {
 		user   string
@@ -163,6 +166,7 @@ func TestAuthenticatorMethodNeedsStoredSecret(t *testing.T) {
 		{"nt-only", TypeGTC, false},
 		{"hash-only", TypeGTC, true},
 		{"hash-only", TypeMSCHAPv2, false},
+		{"bcrypt", TypeGTC, true},
 	} {
 		p, a := newPair(t,
 			PeerConfig{Identity: tt.user, Credentials: fixedCreds("", "pw", nil), Methods: []Type{tt.method}},
@@ -172,6 +176,15 @@ func TestAuthenticatorMethodNeedsStoredSecret(t *testing.T) {
 			t.Errorf("%s/%v: status %v, peer %v, auth %v", tt.user, tt.method, o.status, o.peerErr, o.authErr)
 		}
 	}
+}
+
+func mustBcrypt(t *testing.T, pw string) []byte {
+	t.Helper()
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
 
 func TestAuthenticatorStoreError(t *testing.T) {

@@ -1,14 +1,17 @@
 package eap
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // GTC sends the password itself (inside the IKE SA's encryption), so the
@@ -32,6 +35,7 @@ const (
 	argonMaxMemoryKiB = 256 * 1024
 	argonMaxPasses    = 16
 	argonMaxLanes     = 16
+	bcryptMaxCost     = 14
 )
 
 var b64 = base64.RawStdEncoding
@@ -52,15 +56,40 @@ func HashPassword(password string, rng io.Reader) ([]byte, error) {
 	return []byte(s), nil
 }
 
-// VerifyPassword reports whether password matches a HashPassword result.
+// VerifyPassword reports whether password matches a stored hash: an
+// argon2id PHC string from HashPassword, or a bcrypt hash ("$2a$", "$2b$",
+// "$2y$"), which existing user files and the server's configuration use.
 // The error is non-nil only when the stored hash cannot be parsed.
 func VerifyPassword(hash []byte, password string) (bool, error) {
+	if bytes.HasPrefix(hash, []byte("$2")) {
+		return verifyBcrypt(hash, password)
+	}
 	p, err := parseArgon2id(string(hash))
 	if err != nil {
 		return false, err
 	}
 	key := argon2.IDKey([]byte(password), p.salt, p.passes, p.memory, p.lanes, uint32(len(p.key)))
 	return subtle.ConstantTimeCompare(key, p.key) == 1, nil
+}
+
+// verifyBcrypt checks a bcrypt hash, refusing costs above bcryptMaxCost so
+// a hostile user file cannot stall the server for seconds per attempt.
+func verifyBcrypt(hash []byte, password string) (bool, error) {
+	cost, err := bcrypt.Cost(hash)
+	if err != nil {
+		return false, fmt.Errorf("%w: password hash: %w", ErrConfig, err)
+	}
+	if cost > bcryptMaxCost {
+		return false, fmt.Errorf("%w: password hash: bcrypt cost %d above %d", ErrConfig, cost, bcryptMaxCost)
+	}
+	err = bcrypt.CompareHashAndPassword(hash, []byte(password))
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, bcrypt.ErrMismatchedHashAndPassword):
+		return false, nil
+	}
+	return false, fmt.Errorf("%w: password hash: %w", ErrConfig, err)
 }
 
 type argonParams struct {

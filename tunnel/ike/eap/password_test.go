@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 func mustHash(t *testing.T, pw string) []byte {
@@ -41,12 +43,29 @@ func TestPasswordHash(t *testing.T) {
 	}
 }
 
+func TestVerifyPasswordBcrypt(t *testing.T) {
+	h, err := bcrypt.GenerateFromPassword([]byte("pw"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := VerifyPassword(h, "pw"); !ok || err != nil {
+		t.Fatalf("right password: %v %v", ok, err)
+	}
+	if ok, err := VerifyPassword(h, "pw2"); ok || err != nil {
+		t.Fatalf("wrong password: %v %v", ok, err)
+	}
+	slow := []byte(strings.Replace(string(h), "$04$", "$20$", 1))
+	if ok, err := VerifyPassword(slow, "pw"); ok || !errors.Is(err, ErrConfig) {
+		t.Fatalf("cost 20 accepted: %v %v", ok, err)
+	}
+}
+
 func TestVerifyPasswordRejectsBadHashes(t *testing.T) {
 	good := string(mustHash(t, "pw"))
 	parts := strings.Split(good, "$")
 	for name, h := range map[string]string{
 		"empty":          "",
-		"bcrypt":         "$2a$10$abcdefghijklmnopqrstuu",
+		"bad bcrypt":     "$2a$10$abcdefghijklmnopqrstuu",
 		"argon2i":        strings.Replace(good, "argon2id", "argon2i", 1),
 		"old version":    strings.Replace(good, "v=19", "v=16", 1),
 		"huge memory":    strings.Replace(good, "m=19456", "m=99999999", 1),
