@@ -1,0 +1,164 @@
+package dnsconfig
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+)
+
+// marker is the first line of every resolv.conf we write; Restore only
+// touches a file that carries it.
+const marker = "# written by flexvpn; the original is restored on disconnect"
+
+// ResolvConf manages a resolv.conf file directly. The original is kept in
+// a backup file so that a crashed daemon can be cleaned up later.
+type ResolvConf struct {
+	Path   string // /etc/resolv.conf
+	Backup string // e.g. /run/flexvpn/resolv.conf.orig
+
+	mu    sync.Mutex
+	saved []netip.AddrPort
+	isSet bool
+}
+
+// NewResolvConf manages path with its backup at backup.
+func NewResolvConf(path, backup string) *ResolvConf {
+	return &ResolvConf{Path: path, Backup: backup}
+}
+
+// Set writes cfg, saving the original first.
+func (r *ResolvConf) Set(cfg Config) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(cfg.Nameservers) == 0 {
+		return r.restoreLocked()
+	}
+	if !r.isSet {
+		if err := r.saveLocked(); err != nil {
+			return err
+		}
+	}
+	if err := writeAtomic(r.Path, render(cfg), 0o644); err != nil {
+		return err
+	}
+	r.isSet = true
+	return nil
+}
+
+// Saved returns the original nameservers (port 53).
+func (r *ResolvConf) Saved() []netip.AddrPort {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.saved == nil {
+		if b, err := os.ReadFile(r.Path); err == nil && !bytes.HasPrefix(b, []byte(marker)) {
+			r.saved = parseNameservers(b)
+		}
+	}
+	return append([]netip.AddrPort(nil), r.saved...)
+}
+
+// Close restores the original file.
+func (r *ResolvConf) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.restoreLocked()
+}
+
+// saveLocked copies the current file to the backup, unless the current
+// file is ours (left by a crash): then the existing backup is the original.
+func (r *ResolvConf) saveLocked() error {
+	cur, err := os.ReadFile(r.Path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if bytes.HasPrefix(cur, []byte(marker)) {
+		orig, err := os.ReadFile(r.Backup)
+		if err != nil {
+			return fmt.Errorf("%s was written by flexvpn but its backup %s is missing: %w", r.Path, r.Backup, err)
+		}
+		r.saved = parseNameservers(orig)
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(r.Backup), 0o755); err != nil {
+		return err
+	}
+	if err := writeAtomic(r.Backup, cur, 0o644); err != nil {
+		return err
+	}
+	r.saved = parseNameservers(cur)
+	return nil
+}
+
+func (r *ResolvConf) restoreLocked() error {
+	r.isSet = false
+	return Restore(r.Path, r.Backup)
+}
+
+// Restore puts the backup back if path is a file we wrote. It is safe to
+// call at any time (daemon start, `flexvpn cleanup`).
+func Restore(path, backup string) error {
+	cur, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if !bytes.HasPrefix(cur, []byte(marker)) {
+		return nil // not ours: leave it, someone else manages it now
+	}
+	orig, err := os.ReadFile(backup)
+	if err != nil {
+		return fmt.Errorf("cannot restore %s: backup %s: %w", path, backup, err)
+	}
+	if err := writeAtomic(path, orig, 0o644); err != nil {
+		return err
+	}
+	return os.Remove(backup)
+}
+
+func render(cfg Config) []byte {
+	var b bytes.Buffer
+	b.WriteString(marker + "\n")
+	for _, ns := range cfg.Nameservers {
+		fmt.Fprintf(&b, "nameserver %s\n", ns)
+	}
+	if len(cfg.Search) > 0 {
+		fmt.Fprintf(&b, "search %s\n", strings.Join(cfg.Search, " "))
+	}
+	return b.Bytes()
+}
+
+func parseNameservers(b []byte) []netip.AddrPort {
+	var out []netip.AddrPort
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) >= 2 && f[0] == "nameserver" {
+			// Zone-qualified link-local servers (fe80::1%eth0) parse too.
+			if a, err := netip.ParseAddr(f[1]); err == nil {
+				out = append(out, netip.AddrPortFrom(a, 53))
+			}
+		}
+	}
+	return out
+}
+
+// writeAtomic replaces path with data via a temporary file and rename, so
+// a reader never sees a half-written resolv.conf. If path is a bind mount
+// (containers, our tests) rename fails with EBUSY; then it is rewritten in
+// place.
+func writeAtomic(path string, data []byte, mode os.FileMode) error {
+	tmp := path + ".flexvpn-tmp"
+	if err := os.WriteFile(tmp, data, mode); err != nil {
+		return os.WriteFile(path, data, mode)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return os.WriteFile(path, data, mode)
+	}
+	return nil
+}
