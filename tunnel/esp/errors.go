@@ -2,8 +2,8 @@ package esp
 
 import "errors"
 
-// Sentinel errors. Every error returned by Seal or Open wraps exactly one of
-// the drop-reason sentinels so the datapath can count drops with errors.Is.
+// Sentinel errors. Seal and Open return these unwrapped (wrapping would
+// allocate per packet); constructors wrap ErrConfig and ErrUnsupported.
 var (
 	// ErrConfig means a Config was rejected by NewOutbound or NewInbound.
 	ErrConfig = errors.New("esp: invalid config")
@@ -26,7 +26,6 @@ var (
 	ErrHardLifetime = errors.New("esp: hard lifetime reached")
 	// ErrNoRoom means the caller's buffer lacks headroom or tailroom.
 	ErrNoRoom = errors.New("esp: buffer lacks headroom or tailroom")
+	// ErrClosed means the SA was closed (retired after a rekey or delete).
+	ErrClosed = errors.New("esp: SA closed")
 )
-
-// ErrClosed means the SA was closed (retired after a rekey or delete).
-var ErrClosed = errors.New("esp: SA closed")

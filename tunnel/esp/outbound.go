@@ -82,6 +82,25 @@ func (o *Outbound) nextSeq() (uint64, bool) {
 // LastSeq is the last sequence number used (0 before the first packet).
 func (o *Outbound) LastSeq() uint64 { return o.seq.Load() }
 
+// Headroom is the number of bytes Seal writes in front of the inner packet.
+func (o *Outbound) Headroom() int { return o.hdr }
+
+// Tailroom is the most bytes Seal writes after the inner packet.
+func (o *Outbound) Tailroom() int { return o.tr.align() - 1 + trailerLen + o.tr.icvLen() }
+
+// Overhead is the exact number of bytes ESP adds to an n-byte inner packet.
+func (o *Outbound) Overhead(n int) int {
+	return o.hdr + padLen(n, o.tr.align()) + trailerLen + o.tr.icvLen()
+}
+
+// PayloadMTU is the largest inner packet whose ESP packet fits in espMTU
+// bytes (the path MTU minus outer IP and UDP headers), or 0 if none does.
+func (o *Outbound) PayloadMTU(espMTU int) int {
+	a := o.tr.align()
+	n := (espMTU-o.hdr-o.tr.icvLen())/a*a - trailerLen
+	return max(n, 0)
+}
+
 // writeTrailer fills t with the monotonic padding 1, 2, 3, ... (RFC 4303
 // 2.4), the pad length and the next header.
 func writeTrailer(t []byte, nextHeader byte) {

@@ -54,25 +54,6 @@ func (s *sa) SPI() uint32 { return s.spi }
 // Stats returns a snapshot of the SA's counters.
 func (s *sa) Stats() Stats { return s.ctr.snapshot() }
 
-// Headroom is the number of bytes Seal writes in front of the inner packet.
-func (s *sa) Headroom() int { return s.hdr }
-
-// Tailroom is the most bytes Seal writes after the inner packet.
-func (s *sa) Tailroom() int { return s.tr.align() - 1 + trailerLen + s.tr.icvLen() }
-
-// Overhead is the exact number of bytes ESP adds to an n-byte inner packet.
-func (s *sa) Overhead(n int) int {
-	return s.hdr + padLen(n, s.tr.align()) + trailerLen + s.tr.icvLen()
-}
-
-// PayloadMTU is the largest inner packet whose ESP packet fits in espMTU
-// bytes (the path MTU minus outer IP and UDP headers), or 0 if none does.
-func (s *sa) PayloadMTU(espMTU int) int {
-	a := s.tr.align()
-	n := (espMTU-s.hdr-s.tr.icvLen())/a*a - trailerLen
-	return max(n, 0)
-}
-
 // Expired reports whether a hard lifetime was reached.
 func (s *sa) Expired() bool { return s.life.expired() }
 

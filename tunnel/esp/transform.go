@@ -12,7 +12,10 @@ const (
 	cbcIVLen     = 16
 	aeadICVLen   = 16
 	maxICVLen    = 32 // HMAC-SHA-512-256
+)
 
+// Buffer room a datapath reserves once so that every SA fits.
+const (
 	// MaxHeadroom is the most bytes any SA writes in front of the inner
 	// packet (ESP header + CBC IV). Reserve it once per buffer.
 	MaxHeadroom = espHeaderLen + cbcIVLen
