@@ -1,0 +1,219 @@
+package ike
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/netip"
+	"time"
+
+	"flexvpn/tunnel/ike/wire"
+)
+
+// Config holds one side's settings for an IKE SA, independent of role.
+// The zero value of each optional field selects the documented default;
+// call (*Config).withDefaults via the Endpoint, never mutate after use.
+type Config struct {
+	LocalID  Identity
+	RemoteID Identity // expected peer identity; zero accepts whatever the auth proves
+
+	// PSK is a symmetric pre-shared key. LocalPSK/RemotePSK override it for
+	// asymmetric keys (ours signs our AUTH, the remote one checks theirs).
+	PSK, LocalPSK, RemotePSK []byte
+
+	// Certificate authentication: our chain (leaf first) and its key.
+	Certificates []*x509.Certificate
+	Signer       crypto.Signer
+	// CAs are the trust anchors for the peer's certificate chain; none
+	// refuses certificate authentication. We request certificates from them
+	// (CERTREQ) by the SHA-1 hash of their public key.
+	CAs []*x509.Certificate
+
+	// EAP makes the initiator authenticate with EAP (no AUTH in the first
+	// IKE_AUTH); the responder uses EAPServer. See ike_eap.go.
+	EAP       func() (EAPClient, error)
+	EAPServer func(peer PeerInfo) (EAPAuthenticator, error)
+
+	IKEProposals []Proposal // default DefaultIKEProposals
+	ESPProposals []Proposal // default DefaultESPProposals
+	AllowLegacy  bool       // adds and accepts legacy groups and ciphers
+
+	FragmentSize  int  // bytes incl. IP+UDP; default 576 (IPv4) / 1280 (IPv6); 68..1500
+	NoFragmenting bool // do not offer RFC 7383 fragmentation
+
+	WindowSize   int           // our receive window; default 1
+	RetransmitT  time.Duration // first retransmit timeout; default 500 ms, doubling
+	RetransmitN  int           // tries before giving up; default 5
+	DPDInterval  time.Duration // 0 disables liveness checks
+	RekeyIKE     time.Duration // 0: never rekey the IKE SA on our own
+	RekeyChild   time.Duration // 0: never rekey the Child SA on our own
+	PFSOnRekey   bool          // CREATE_CHILD_SA for a Child rekey includes KE
+	ForceEncap   bool          // fake NAT-D so that everything floats to 4500
+	VendorIDs    [][]byte      // nil: FLEXVPN-SUPPORTED for initiators
+	NoVendorIDs  bool          // send no vendor IDs at all
+	HalfOpenMax  int           // responder: cookies above this many half-open SAs; default 20
+	MaxRedirects int           // default 5
+	// RedirectedFrom, on an initiation that follows a redirect, names the
+	// gateway that sent us (REDIRECTED_FROM replaces REDIRECT_SUPPORTED).
+	RedirectedFrom *wire.GatewayID
+
+	// Child SA traffic selectors; default everything (IPv4 and IPv6).
+	LocalTS, RemoteTS []wire.TrafficSelector
+
+	// RequestConfig makes the initiator send a CFG_REQUEST in IKE_AUTH.
+	RequestConfig bool
+	// ConfigProvider answers a CFG_REQUEST on the responder.
+	ConfigProvider func(ctx context.Context, peer PeerInfo, req []wire.CPAttr) ([]wire.CPAttr, error)
+
+	Logger *slog.Logger
+	Rand   io.Reader // default crypto/rand
+}
+
+// PeerInfo describes an authenticated peer to the responder's hooks.
+type PeerInfo struct {
+	ID          Identity
+	EAPIdentity string
+	Remote      netip.AddrPort
+	Certificate *x509.Certificate
+	VendorIDs   [][]byte
+}
+
+// VendorFlexVPN is the vendor ID a FlexVPN client sends.
+var VendorFlexVPN = []byte("FLEXVPN-SUPPORTED")
+
+// Defaults for Config.
+const (
+	defaultRetransmit  = 500 * time.Millisecond
+	defaultTries       = 5
+	defaultHalfOpenMax = 20
+	defaultFrag4       = 576
+	defaultFrag6       = 1280
+)
+
+// validate checks c and returns a copy with defaults filled in.
+func (c Config) validate(initiator bool) (Config, error) {
+	if c.LocalID.IsZero() {
+		return c, fmt.Errorf("%w: LocalID is empty", ErrInvalidConfig)
+	}
+	if c.IKEProposals == nil {
+		c.IKEProposals = DefaultIKEProposals()
+		if c.AllowLegacy {
+			c.IKEProposals = append(c.IKEProposals, LegacyIKEProposal())
+		}
+	}
+	if c.ESPProposals == nil {
+		c.ESPProposals = DefaultESPProposals()
+		if c.AllowLegacy {
+			c.ESPProposals = append(c.ESPProposals, LegacyESPProposal())
+		}
+	}
+	if err := c.checkProposals(); err != nil {
+		return c, err
+	}
+	if err := c.checkAuth(initiator); err != nil {
+		return c, err
+	}
+	if c.FragmentSize != 0 && (c.FragmentSize < 68 || c.FragmentSize > 1500) {
+		return c, fmt.Errorf("%w: FragmentSize %d outside 68..1500", ErrInvalidConfig, c.FragmentSize)
+	}
+	c.fillTimers()
+	if c.VendorIDs == nil && initiator && !c.NoVendorIDs {
+		c.VendorIDs = [][]byte{VendorFlexVPN}
+	}
+	if c.NoVendorIDs {
+		c.VendorIDs = nil
+	}
+	if c.LocalTS == nil {
+		c.LocalTS = everything()
+	}
+	if c.RemoteTS == nil {
+		c.RemoteTS = everything()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c, nil
+}
+
+func (c *Config) fillTimers() {
+	if c.WindowSize <= 0 {
+		c.WindowSize = 1
+	}
+	if c.RetransmitT <= 0 {
+		c.RetransmitT = defaultRetransmit
+	}
+	if c.RetransmitN <= 0 {
+		c.RetransmitN = defaultTries
+	}
+	if c.HalfOpenMax <= 0 {
+		c.HalfOpenMax = defaultHalfOpenMax
+	}
+	if c.MaxRedirects <= 0 {
+		c.MaxRedirects = 5
+	}
+}
+
+func (c *Config) checkProposals() error {
+	if len(c.IKEProposals) == 0 || len(c.ESPProposals) == 0 {
+		return fmt.Errorf("%w: empty proposal list", ErrInvalidConfig)
+	}
+	for _, p := range append(append([]Proposal(nil), c.IKEProposals...), c.ESPProposals...) {
+		if p.hasLegacy() && !c.AllowLegacy {
+			return fmt.Errorf("%w: proposal has legacy transforms (3DES, MD5, SHA1, DH 1/2/5); set AllowLegacy to use them", ErrInvalidConfig)
+		}
+		if len(p.Encr) == 0 {
+			return fmt.Errorf("%w: proposal without encryption", ErrInvalidConfig)
+		}
+	}
+	for _, p := range c.IKEProposals {
+		if len(p.PRF) == 0 || len(p.KE) == 0 {
+			return fmt.Errorf("%w: IKE proposal needs PRF and KE", ErrInvalidConfig)
+		}
+	}
+	return nil
+}
+
+func (c *Config) checkAuth(initiator bool) error {
+	hasPSK := c.PSK != nil || c.LocalPSK != nil
+	hasCert := len(c.Certificates) > 0 && c.Signer != nil
+	if !hasPSK && !hasCert && !(initiator && c.EAP != nil) {
+		return fmt.Errorf("%w: no local authentication (PSK, certificate or EAP)", ErrInvalidConfig)
+	}
+	return nil
+}
+
+func (c *Config) localPSK() []byte {
+	if c.LocalPSK != nil {
+		return c.LocalPSK
+	}
+	return c.PSK
+}
+
+func (c *Config) remotePSK() []byte {
+	if c.RemotePSK != nil {
+		return c.RemotePSK
+	}
+	return c.PSK
+}
+
+// fragmentSize returns the configured size or the family default.
+func (c *Config) fragmentSize(remote netip.Addr) int {
+	if c.FragmentSize != 0 {
+		return c.FragmentSize
+	}
+	if remote.Unmap().Is4() {
+		return defaultFrag4
+	}
+	return defaultFrag6
+}
+
+// everything is the all-addresses selector pair (IPv4 and IPv6).
+func everything() []wire.TrafficSelector {
+	return []wire.TrafficSelector{
+		{Type: wire.TSIPv4AddrRange, EndPort: 65535, Start: netip.IPv4Unspecified(), End: netip.AddrFrom4([4]byte{255, 255, 255, 255})},
+		{Type: wire.TSIPv6AddrRange, EndPort: 65535, Start: netip.IPv6Unspecified(), End: netip.AddrFrom16([16]byte{0: 0xff, 1: 0xff, 2: 0xff, 3: 0xff, 4: 0xff, 5: 0xff, 6: 0xff, 7: 0xff, 8: 0xff, 9: 0xff, 10: 0xff, 11: 0xff, 12: 0xff, 13: 0xff, 14: 0xff, 15: 0xff})},
+	}
+}

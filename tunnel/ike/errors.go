@@ -1,0 +1,66 @@
+package ike
+
+import (
+	"errors"
+	"fmt"
+
+	"flexvpn/tunnel/ike/wire"
+)
+
+// Sentinel errors. Callers match them with errors.Is.
+var (
+	ErrClosed          = errors.New("ike: endpoint closed")
+	ErrTimeout         = errors.New("ike: peer did not answer")
+	ErrAuthFailed      = errors.New("ike: authentication failed")
+	ErrNoProposal      = errors.New("ike: no proposal chosen")
+	ErrInvalidConfig   = errors.New("ike: invalid configuration")
+	ErrProtocol        = errors.New("ike: protocol violation")
+	ErrSADeleted       = errors.New("ike: SA deleted")
+	ErrPeerDeleted     = errors.New("ike: peer deleted the SA")
+	ErrRedirected      = errors.New("ike: gateway redirected us")
+	ErrNoChild         = errors.New("ike: child SA not found")
+	ErrFragmentInvalid = errors.New("ike: invalid fragment")
+	ErrBusy            = errors.New("ike: exchange already in progress")
+)
+
+// PeerError is a failure notify received from the peer. It wraps a
+// sentinel so that errors.Is(err, ErrAuthFailed) works for
+// AUTHENTICATION_FAILED and errors.Is(err, ErrNoProposal) for
+// NO_PROPOSAL_CHOSEN.
+type PeerError struct {
+	Type wire.NotifyType
+	Hint string // what the user can do about it, if we know
+}
+
+func (e *PeerError) Error() string {
+	s := "ike: peer answered " + e.Type.String()
+	if e.Hint != "" {
+		s += ": " + e.Hint
+	}
+	return s
+}
+
+// Unwrap maps well-known notifies to sentinels.
+func (e *PeerError) Unwrap() error {
+	switch e.Type {
+	case wire.AUTHENTICATION_FAILED:
+		return ErrAuthFailed
+	case wire.NO_PROPOSAL_CHOSEN:
+		return ErrNoProposal
+	}
+	return ErrProtocol
+}
+
+// notifyErr builds the *wire.NotifyError the engine answers with.
+func notifyErr(t wire.NotifyType, format string, args ...any) *wire.NotifyError {
+	return &wire.NotifyError{Type: t, Msg: fmt.Sprintf(format, args...)}
+}
+
+// legacyHint is the sentence shown when a peer refuses our modern proposals.
+const legacyHint = "the gateway accepts none of our proposals; if it is an older " +
+	"headend (for example the IOS 16.10 smart default with DH groups 5/2), enable " +
+	"AllowLegacy (profile: allow_legacy = true) or configure a modern proposal on the gateway"
+
+func asPeerError(err error, pe **PeerError) bool { return errors.As(err, pe) }
+
+func isErr(err, target error) bool { return errors.Is(err, target) }

@@ -1,0 +1,307 @@
+package ike
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"sync"
+	"time"
+
+	"flexvpn/tunnel/ike/crypto"
+	"flexvpn/tunnel/ike/wire"
+)
+
+// SA is one IKE SA. All protocol state below is owned by the SA's
+// goroutine (run); other goroutines talk to it through inbox and cmds.
+type SA struct {
+	ep        *Endpoint
+	cfg       Config
+	log       *slog.Logger
+	num       int
+	initiator bool // we are the original initiator
+
+	state         State
+	spii, spir    uint64
+	local, remote netip.AddrPort
+	natLocal      bool // we are behind a NAT (or fake it)
+	natRemote     bool // the peer is behind a NAT
+
+	suite    crypto.Suite
+	prf      crypto.PRF
+	keys     crypto.IKEKeys
+	out, in  crypto.SKCipher
+	ni, nr   []byte
+	initReq  []byte // IKE_SA_INIT request as sent/received, for AUTH
+	initResp []byte // IKE_SA_INIT response
+	kex      crypto.KeyExchange
+
+	peer       peerCaps
+	peerID     Identity
+	peerCert   *x509.Certificate
+	configRep  *ConfigReply
+	children   []*ChildSA
+	childProps *childNegotiation // the Child SA being negotiated in IKE_AUTH
+	eapState   *eapResponder
+	assigned   []netip.Addr // addresses our CP reply handed out
+	peerRekeys map[*ChildSA]peerRekey
+
+	tm       taskManager
+	retired  *keyState // the keys before the last IKE rekey
+	reasm    reassembly
+	lastRecv time.Time
+	created  time.Time
+	rekeyAt  time.Time // next Child SA rekey
+	ikeRekey time.Time // next IKE SA rekey
+
+	inbox chan datagram
+	cmds  chan func()
+	timer *time.Timer
+	ctx   context.Context
+	stop  context.CancelFunc
+
+	doneOnce sync.Once
+	done     chan struct{}
+	upCh     chan struct{}
+	upOnce   sync.Once
+	mu       sync.Mutex // guards err and pubState for readers on other goroutines
+	err      error
+	pubState State
+}
+
+// peerCaps is what the peer announced in IKE_SA_INIT and IKE_AUTH.
+type peerCaps struct {
+	fragmentation bool
+	redirect      bool
+	hashes        []wire.HashAlgorithm
+	vendorIDs     [][]byte
+	window        int
+}
+
+func newSA(e *Endpoint, cfg Config, initiator bool, num int, local, remote netip.AddrPort) *SA {
+	sa := &SA{ep: e, cfg: cfg, initiator: initiator, num: num, local: local, remote: remote,
+		inbox: make(chan datagram, 64), cmds: make(chan func(), 16),
+		done: make(chan struct{}), upCh: make(chan struct{})}
+	sa.log = cfg.Logger.With("sa", sa.String())
+	sa.created = time.Now()
+	sa.tm.init(cfg.WindowSize)
+	sa.peer.window = 1
+	return sa
+}
+
+// String is the SA's log prefix, ike[N].
+func (sa *SA) String() string {
+	if sa == nil {
+		return "ike[-]"
+	}
+	return fmt.Sprintf("ike[%d]", sa.num)
+}
+
+// start launches the SA goroutine; first runs on it before anything else.
+func (sa *SA) start(ctx context.Context, first func()) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	sa.ctx, sa.stop = context.WithCancel(ctx)
+	sa.timer = time.NewTimer(time.Hour)
+	go sa.run(first)
+}
+
+// deliver queues an inbound datagram; when the inbox is full the datagram
+// is dropped, as the network would, and retransmission recovers.
+func (sa *SA) deliver(d datagram) {
+	select {
+	case sa.inbox <- d:
+	default:
+		sa.log.Debug("inbox full, dropping datagram")
+	}
+}
+
+// do runs f on the SA goroutine and waits for it; false if the SA ended.
+func (sa *SA) do(f func()) bool {
+	ran := make(chan struct{})
+	select {
+	case sa.cmds <- func() { f(); close(ran) }:
+	case <-sa.done:
+		return false
+	}
+	select {
+	case <-ran:
+		return true
+	case <-sa.done:
+		return false
+	}
+}
+
+func (sa *SA) run(first func()) {
+	defer sa.ep.wg.Done()
+	if first != nil {
+		first()
+	}
+	for !sa.closed() {
+		sa.armTimer()
+		select {
+		case d := <-sa.inbox:
+			sa.receive(d)
+		case f := <-sa.cmds:
+			f()
+		case <-sa.timer.C:
+			sa.onTimer(time.Now())
+		case <-sa.ctx.Done():
+			sa.onContextDone()
+		}
+	}
+}
+
+func (sa *SA) closed() bool { return sa.state == StateClosed }
+
+// onContextDone deletes an established SA politely, or just ends.
+func (sa *SA) onContextDone() {
+	if sa.state == StateEstablished && !sa.tm.hasTask(taskIKEDelete) {
+		sa.ctx = context.Background() // keep running until the Delete is answered
+		sa.queue(newIKEDeleteTask())
+		return
+	}
+	sa.fail(context.Cause(sa.ctx))
+}
+
+// setState records and reports a state change.
+func (sa *SA) setState(s State) {
+	if sa.state == s {
+		return
+	}
+	sa.log.Debug("state", "from", sa.state, "to", s)
+	sa.state = s
+	sa.mu.Lock()
+	sa.pubState = s
+	sa.mu.Unlock()
+	sa.ep.emit(Event{Kind: EventState, SA: sa, State: s})
+}
+
+// established marks the IKE SA up and reports it.
+func (sa *SA) established() {
+	sa.setState(StateEstablished)
+	sa.ep.established(sa)
+	sa.scheduleChildRekey()
+	if sa.cfg.RekeyIKE > 0 {
+		sa.ikeRekey = sa.now().Add(sa.cfg.RekeyIKE)
+	}
+	sa.log.Info("IKE SA established", "peer", sa.peerID, "remote", sa.remote, "suite", sa.suite.String())
+	sa.ep.emit(Event{Kind: EventUp, SA: sa, Peer: sa.peerID, Config: sa.configRep})
+	sa.upOnce.Do(func() { close(sa.upCh) })
+}
+
+func (sa *SA) now() time.Time { return time.Now() }
+
+// fail ends the SA with err; nil err is an orderly close.
+func (sa *SA) fail(err error) {
+	if sa.state == StateClosed {
+		return
+	}
+	for _, c := range sa.children {
+		sa.ep.emit(Event{Kind: EventChildDown, SA: sa, Child: c})
+	}
+	sa.children = nil
+	msg := ""
+	if err != nil {
+		msg = userMessage(err)
+		sa.log.Info("IKE SA failed", "err", err)
+	} else {
+		sa.log.Info("IKE SA closed")
+	}
+	sa.mu.Lock()
+	sa.err = err
+	sa.mu.Unlock()
+	sa.setState(StateClosed)
+	sa.ep.unregister(sa)
+	sa.ep.emit(Event{Kind: EventClosed, SA: sa, Err: err, Message: msg})
+	sa.stop()
+	sa.doneOnce.Do(func() { close(sa.done) })
+}
+
+// abort ends the SA from another goroutine without a Delete exchange.
+func (sa *SA) abort(err error) {
+	if !sa.do(func() { sa.fail(err) }) {
+		return
+	}
+	<-sa.done
+}
+
+// Done is closed when the SA has ended.
+func (sa *SA) Done() <-chan struct{} { return sa.done }
+
+// Err is why the SA ended (nil while it runs or after an orderly close).
+func (sa *SA) Err() error {
+	sa.mu.Lock()
+	defer sa.mu.Unlock()
+	return sa.err
+}
+
+// State returns the current state.
+func (sa *SA) State() State {
+	sa.mu.Lock()
+	defer sa.mu.Unlock()
+	return sa.pubState
+}
+
+// WaitUp blocks until the SA is established, fails, or ctx ends.
+func (sa *SA) WaitUp(ctx context.Context) error {
+	select {
+	case <-sa.upCh:
+		return nil
+	case <-sa.done:
+		if err := sa.Err(); err != nil {
+			return err
+		}
+		return ErrSADeleted
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close deletes the IKE SA with an INFORMATIONAL Delete and waits until
+// the peer answered (or retransmissions gave up) or ctx ends.
+func (sa *SA) Close(ctx context.Context) error {
+	sa.do(func() {
+		if sa.state == StateEstablished {
+			sa.queue(newIKEDeleteTask())
+		} else {
+			sa.fail(nil)
+		}
+	})
+	select {
+	case <-sa.done:
+		return nil
+	case <-ctx.Done():
+		sa.abort(ctx.Err())
+		return ctx.Err()
+	}
+}
+
+// Children returns a copy of the installed Child SAs.
+func (sa *SA) Children() []*ChildSA {
+	var out []*ChildSA
+	sa.do(func() { out = append(out, sa.children...) })
+	return out
+}
+
+// Peer returns the authenticated peer identity.
+func (sa *SA) Peer() Identity {
+	var id Identity
+	sa.do(func() { id = sa.peerID })
+	return id
+}
+
+// SPIs returns the current IKE SPIs.
+func (sa *SA) SPIs() (spii, spir uint64) {
+	sa.do(func() { spii, spir = sa.spii, sa.spir })
+	return
+}
+
+// Remote returns the peer's current address.
+func (sa *SA) Remote() netip.AddrPort {
+	var r netip.AddrPort
+	sa.do(func() { r = sa.remote })
+	return r
+}
