@@ -48,10 +48,10 @@ func signECDSAMethod(method wire.AuthMethod, key crypto.Signer, octets []byte, r
 		return nil, err
 	}
 	var sig struct{ R, S *big.Int }
-	if rest, err := asn1.Unmarshal(der, &sig); err != nil || len(rest) != 0 {
+	n := coordLen(m.curve)
+	if rest, err := asn1.Unmarshal(der, &sig); err != nil || len(rest) != 0 || !fits(sig.R, n) || !fits(sig.S, n) {
 		return nil, fmt.Errorf("ike/crypto: signer returned a malformed ECDSA signature")
 	}
-	n := coordLen(m.curve)
 	out := make([]byte, 2*n)
 	sig.R.FillBytes(out[:n])
 	sig.S.FillBytes(out[n:])
@@ -72,5 +72,8 @@ func verifyECDSAMethod(method wire.AuthMethod, pub crypto.PublicKey, octets, aut
 	s := new(big.Int).SetBytes(auth[n:])
 	return boolErr(ecdsa.Verify(k, digest(m.hash, octets), r, s))
 }
+
+// fits reports whether x is a positive integer of at most n bytes.
+func fits(x *big.Int, n int) bool { return x != nil && x.Sign() > 0 && x.BitLen() <= 8*n }
 
 func coordLen(c elliptic.Curve) int { return (c.Params().BitSize + 7) / 8 }

@@ -133,7 +133,7 @@ func verifyRSA(k *rsa.PublicKey, s sigScheme, octets, sig []byte) error {
 func chooseScheme(key crypto.Signer, peerHashes []wire.HashAlgorithm) (sigScheme, error) {
 	switch k := publicOf(key).(type) {
 	case ed25519.PublicKey:
-		if !offered(peerHashes, wire.HashIdentity) {
+		if len(peerHashes) > 0 && !offered(peerHashes, wire.HashIdentity) {
 			return sigScheme{}, fmt.Errorf("%w: Ed25519 needs the identity hash", ErrNoCommonHash)
 		}
 		return sigScheme{kind: kindEd25519}, nil

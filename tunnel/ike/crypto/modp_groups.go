@@ -22,15 +22,18 @@ func (g *modpGroup) byteLen() int { return (g.p.BitLen() + 7) / 8 }
 // group's security strength, NIST SP 800-56A; a full-length exponent would
 // only slow the exchange down).
 func (g *modpGroup) randomExponent(rand io.Reader) (*big.Int, error) {
-	limit := g.q
+	bits, limit := g.expBits, g.q
 	if limit == nil {
-		limit = new(big.Int).Lsh(bigOne, uint(g.expBits))
+		limit = new(big.Int).Lsh(bigOne, uint(bits))
+	} else {
+		bits = limit.BitLen()
 	}
+	buf := make([]byte, (bits+7)/8)
 	for {
-		buf := make([]byte, (limit.BitLen()+7)/8)
 		if _, err := io.ReadFull(rand, buf); err != nil {
 			return nil, err
 		}
+		buf[0] &= byte(0xff >> (8*len(buf) - bits)) // keep exactly bits bits
 		x := new(big.Int).SetBytes(buf)
 		if x.Sign() > 0 && x.Cmp(limit) < 0 {
 			return x, nil
