@@ -1,0 +1,174 @@
+// Package link joins the two halves of a tunnel: it installs the Child SAs
+// an IKE endpoint negotiates (tunnel/ike events) into a data plane Device
+// (tunnel/datapath) as ESP SAs (tunnel/esp), and asks the engine to rekey
+// when an ESP SA reaches its soft lifetime. Client and server both use it.
+//
+// Rekeys are make-before-break: the new inbound SA is installed before the
+// outbound route switches to the new outbound SA, and the old inbound SA
+// is retired only after a grace period, so packets in flight still open.
+package link
+
+import (
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"sync"
+	"time"
+
+	"flexvpn/tunnel/datapath"
+	"flexvpn/tunnel/esp"
+	"flexvpn/tunnel/ike"
+)
+
+// RetireGrace is how long an old inbound SA keeps opening packets after a
+// rekey.
+const RetireGrace = 5 * time.Second
+
+// Device is the part of *datapath.Device a Link drives.
+type Device interface {
+	AddInbound(spi uint32, sa datapath.Opener, allowed []netip.Prefix) error
+	RetireInbound(spi uint32, grace time.Duration)
+	RemoveInbound(spi uint32)
+	SetOutbound(prefixes []netip.Prefix, sa datapath.Sealer, remote netip.AddrPort) error
+	RemoveOutbound(prefixes []netip.Prefix)
+}
+
+// Link tracks the Child SAs it installed, keyed by inbound SPI.
+type Link struct {
+	dev      Device
+	log      *slog.Logger
+	lifetime esp.Lifetime
+
+	mu        sync.Mutex
+	installed map[uint32]*installed
+}
+
+type installed struct {
+	child  *ike.ChildSA
+	routes []netip.Prefix
+}
+
+// New returns a Link over dev. lifetime sets the ESP SA limits (zero: none
+// beyond the sequence-number guard).
+func New(dev Device, lifetime esp.Lifetime, log *slog.Logger) *Link {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Link{dev: dev, log: log, lifetime: lifetime, installed: map[uint32]*installed{}}
+}
+
+// HandleEvent installs, replaces and removes Child SAs. Use it as (part of)
+// ike.EndpointConfig.OnEvent. It never blocks on the IKE SA.
+func (l *Link) HandleEvent(ev ike.Event) {
+	var err error
+	switch ev.Kind {
+	case ike.EventChildUp:
+		err = l.install(ev.SA, ev.Child)
+	case ike.EventChildRekeyed:
+		err = l.install(ev.SA, ev.Child)
+		if err == nil && ev.OldChild != nil {
+			l.retire(ev.OldChild.InSPI)
+		}
+	case ike.EventChildDown:
+		if ev.Child != nil {
+			l.remove(ev.Child.InSPI)
+		}
+	case ike.EventClosed:
+		if ev.SA != nil {
+			for _, c := range ev.SA.Children() {
+				l.remove(c.InSPI)
+			}
+		}
+	}
+	if err != nil {
+		l.log.Error("cannot install child SA", "child", ev.Child, "err", err)
+	}
+}
+
+// install builds both ESP SAs, adds the inbound one, then points the
+// routes at the outbound one.
+func (l *Link) install(sa *ike.SA, c *ike.ChildSA) error {
+	in, err := esp.NewInbound(l.espConfig(sa, c, c.InSPI, c.In))
+	if err != nil {
+		return fmt.Errorf("inbound SA: %w", err)
+	}
+	out, err := esp.NewOutbound(l.espConfig(sa, c, c.OutSPI, c.Out))
+	if err != nil {
+		return fmt.Errorf("outbound SA: %w", err)
+	}
+	routes := SelectorPrefixes(c.RemoteTS)
+	if err := l.dev.AddInbound(c.InSPI, in, routes); err != nil {
+		return err
+	}
+	if err := l.dev.SetOutbound(routes, out, c.Remote); err != nil {
+		l.dev.RemoveInbound(c.InSPI)
+		return err
+	}
+	l.mu.Lock()
+	l.installed[c.InSPI] = &installed{child: c, routes: routes}
+	l.mu.Unlock()
+	l.log.Info("child SA installed", "child", c, "routes", routes, "remote", c.Remote)
+	return nil
+}
+
+func (l *Link) espConfig(sa *ike.SA, c *ike.ChildSA, spi uint32, k ike.ChildKeys) esp.Config {
+	cfg := esp.Config{
+		SPI: spi, Encr: c.Encr, EncrKeyBits: c.EncrKeyBits, Integ: c.Integ,
+		EncrKey: k.Encr, IntegKey: k.Integ, ESN: c.ESN, Lifetime: l.lifetime,
+	}
+	inSPI := c.InSPI
+	cfg.OnLifetime = func(ev esp.LifetimeEvent) {
+		// The callback runs on the packet path: hand the rekey to the
+		// engine without waiting for it.
+		if sa != nil {
+			go func() {
+				if err := sa.RekeyChild(inSPI); err != nil {
+					l.log.Warn("rekey on ESP lifetime failed", "spi", fmt.Sprintf("%08x", inSPI), "err", err)
+				}
+			}()
+		}
+	}
+	return cfg
+}
+
+// retire keeps the old inbound SA for a grace period; its routes now
+// belong to the new SA, so only the inbound side is touched.
+func (l *Link) retire(inSPI uint32) {
+	l.mu.Lock()
+	delete(l.installed, inSPI)
+	l.mu.Unlock()
+	l.dev.RetireInbound(inSPI, RetireGrace)
+}
+
+// remove deletes an SA and its routes, unless a newer SA took them over.
+// A retired SA is not in the table any more: its grace timer removes it,
+// so the Delete that follows a rekey does not cut packets in flight.
+func (l *Link) remove(inSPI uint32) {
+	l.mu.Lock()
+	inst, ok := l.installed[inSPI]
+	delete(l.installed, inSPI)
+	routesInUse := false
+	for _, other := range l.installed {
+		routesInUse = routesInUse || ok && samePrefixes(other.routes, inst.routes)
+	}
+	l.mu.Unlock()
+	if !ok {
+		return
+	}
+	l.dev.RemoveInbound(inSPI)
+	if !routesInUse {
+		l.dev.RemoveOutbound(inst.routes)
+	}
+}
+
+func samePrefixes(a, b []netip.Prefix) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
