@@ -180,3 +180,15 @@ func TestNames(t *testing.T) {
 		}
 	}
 }
+
+func TestDescribe(t *testing.T) {
+	m := &Message{Header: Header{Exchange: IKE_AUTH, Flags: FlagResponse, MessageID: 3}, Payloads: []Payload{
+		&ID{Responder: true}, &Auth{}, &CP{CfgType: CFG_REPLY}, NewNotify(INITIAL_CONTACT, nil), &Unknown{PayloadType: 99},
+	}}
+	if got, want := m.String(), "IKE_AUTH response 3 [ IDr AUTH CP(CFG_REPLY) N(INITIAL_CONTACT) PAYLOAD(99) ]"; got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	if got := DescribePayloads([]Payload{&SKF{FragmentNumber: 2, TotalFragments: 5}}); got != "[ SKF(2/5) ]" {
+		t.Errorf("got %q", got)
+	}
+}
