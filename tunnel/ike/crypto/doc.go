@@ -32,3 +32,32 @@ package crypto
 //	func SignedOctets(p PRF, skp, message, peerNonce, idBody []byte) []byte  // idBody: ID payload body (type, 3 reserved, data)
 //	func Sign(method wire.AuthMethod, key crypto.Signer, octets []byte, peerHashes []wire.HashAlgorithm, rand io.Reader) (auth []byte, err error)
 //	func Verify(method wire.AuthMethod, pub crypto.PublicKey, octets, auth []byte) error
+//
+// Additions beyond the original contract (all compatible with it):
+//
+//	func EncrKeyLen(encr, keyBits uint16) (int, error)   // salt included for AEAD; IKE and ESP alike
+//	func IntegKeyLen(integ uint16) (int, error)
+//	func (s Suite) EncrKeyLen() int; func (s Suite) IntegKeyLen() int
+//	func NewSKCipher(s Suite, encrKey, integKey []byte) (SKCipher, error)  // one direction
+//	  (the concrete ciphers also have OpenTo(dst, aad, body), which appends instead of allocating)
+//	func PublicLen(group uint16) (int, error); func SupportedGroup(group uint16) bool
+//	func VerifySharedKey(p PRF, psk, signedOctets, auth []byte) error  // constant-time compare
+//	func SupportedSignatureHashes() []wire.HashAlgorithm  // for our SIGNATURE_HASH_ALGORITHMS
+//	type PSSSigner struct{ crypto.Signer }  // wrap an RSA key to sign method 14 with RSASSA-PSS
+//	errors: ErrUnsupported, ErrInvalidSuite, ErrInvalidPublicValue, ErrIntegrity, ErrMalformed,
+//	        ErrIVExhausted, ErrKeyType, ErrNoCommonHash, ErrAlgorithm, ErrSignature
+//
+// Behaviour the engine relies on:
+//
+//   - Seal appends the whole SK body (IV, ciphertext, ICV) to dst; BodyLen
+//     is exact. AEAD ciphers use a per-key counter as explicit IV and
+//     ignore rand; CBC ciphers read the IV from rand.
+//   - Open checks the ICV or tag before anything else; ErrIntegrity means
+//     "drop silently", ErrMalformed a bad length or Pad Length.
+//   - Shared returns ErrInvalidPublicValue for any bad peer value: wrong
+//     length, MODP outside 1 < y < p-1 (and outside the subgroup for group
+//     24), ECP point not on the curve, Curve25519 all-zero result.
+//   - Sign with an empty peerHashes list applies no constraint; otherwise
+//     the hash must be one the peer announced. SHA-1 is never used in
+//     method 14, and Verify refuses it there.
+

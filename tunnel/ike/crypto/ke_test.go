@@ -283,3 +283,43 @@ func TestMODPExponentFromRand(t *testing.T) {
 		t.Error("MODP key generated without randomness")
 	}
 }
+
+type keVector struct {
+	Name                             string
+	Group                            uint16
+	PrivI, PrivR, PubI, PubR, Shared string
+}
+
+// RFC 5903 section 8 and RFC 5114 appendix A.3: fixed private keys, public
+// values in the IKE encoding, and the shared secret, for both sides.
+func TestKnownAnswerKE(t *testing.T) {
+	var f struct{ Tests []keVector }
+	loadJSON(t, "ke_known_answers.json", &f)
+	for _, v := range f.Tests {
+		i, r := fixedKE(t, v.Group, unhex(t, v.PrivI)), fixedKE(t, v.Group, unhex(t, v.PrivR))
+		if !bytes.Equal(i.Public(), unhex(t, v.PubI)) || !bytes.Equal(r.Public(), unhex(t, v.PubR)) {
+			t.Errorf("%s: public values differ", v.Name)
+		}
+		for _, pair := range [][2]KeyExchange{{i, r}, {r, i}} {
+			got, err := pair[0].Shared(pair[1].Public())
+			if err != nil || !bytes.Equal(got, unhex(t, v.Shared)) {
+				t.Errorf("%s: shared = %x, %v", v.Name, got, err)
+			}
+		}
+	}
+	if len(f.Tests) < 4 {
+		t.Errorf("only %d vectors", len(f.Tests))
+	}
+}
+
+func fixedKE(t *testing.T, group uint16, priv []byte) KeyExchange {
+	t.Helper()
+	if g, ok := modpGroups[group]; ok {
+		return newMODPFromExponent(group, g, new(big.Int).SetBytes(priv))
+	}
+	k, err := newECDHFromPrivate(group, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
