@@ -60,4 +60,3 @@ package crypto
 //   - Sign with an empty peerHashes list applies no constraint; otherwise
 //     the hash must be one the peer announced. SHA-1 is never used in
 //     method 14, and Verify refuses it there.
-
