@@ -54,7 +54,7 @@ type Config struct {
 	ForceEncap   bool          // fake NAT-D so that everything floats to 4500
 	VendorIDs    [][]byte      // nil: FLEXVPN-SUPPORTED for initiators
 	NoVendorIDs  bool          // send no vendor IDs at all
-	HalfOpenMax  int           // responder: cookies above this many half-open SAs; default 20
+	HalfOpenMax  int           // responder: COOKIEs from this many half-open SAs on; default 20, <0 always
 	MaxRedirects int           // default 5
 	// RedirectedFrom, on an initiation that follows a redirect, names the
 	// gateway that sent us (REDIRECTED_FROM replaces REDIRECT_SUPPORTED).
@@ -148,7 +148,7 @@ func (c *Config) fillTimers() {
 	if c.RetransmitN <= 0 {
 		c.RetransmitN = defaultTries
 	}
-	if c.HalfOpenMax <= 0 {
+	if c.HalfOpenMax == 0 {
 		c.HalfOpenMax = defaultHalfOpenMax
 	}
 	if c.MaxRedirects <= 0 {

@@ -1,0 +1,124 @@
+package ike
+
+import (
+	"crypto/x509"
+	"errors"
+	"testing"
+
+	"flexvpn/test/pki"
+)
+
+// certPair issues a gateway and a client certificate from one CA.
+func certPair(t *testing.T, kt pki.KeyType) (ca *pki.CA, gw, cl *pki.Cert) {
+	ca = pki.MustCA(t, kt, "flexvpn test CA")
+	gw = ca.MustGateway(t, kt, "vpn.example.com", serverAddr)
+	cl = ca.MustClient(t, kt, "alice@example.com")
+	return
+}
+
+func certConfigs(ca *pki.CA, gw, cl *pki.Cert) (client, server Config) {
+	cas := []*x509.Certificate{ca.Cert.Cert}
+	client = fast(Config{LocalID: EmailIdentity("alice@example.com"), RemoteID: FQDNIdentity("vpn.example.com"),
+		Certificates: []*x509.Certificate{cl.Cert}, Signer: cl.Key, CAs: cas})
+	server = fast(Config{LocalID: FQDNIdentity("vpn.example.com"),
+		Certificates: []*x509.Certificate{gw.Cert}, Signer: gw.Key, CAs: cas})
+	return
+}
+
+// TestCertificateAuth: both sides sign with RFC 7427 (method 14, the
+// peers exchanged SIGNATURE_HASH_ALGORITHMS) and verify the other's chain
+// and identity, for RSA, ECDSA and Ed25519 keys.
+func TestCertificateAuth(t *testing.T) {
+	for _, kt := range []pki.KeyType{pki.RSA2048, pki.ECDSAP256, pki.Ed25519} {
+		t.Run(kt.String(), func(t *testing.T) {
+			ca, gw, cl := certPair(t, kt)
+			c, s := certConfigs(ca, gw, cl)
+			tb := newTestbed(t, s)
+			if _, err := tb.connect(t, c); err != nil {
+				t.Fatal(err)
+			}
+			sup := tb.sev.wait(t, EventUp)
+			if !sup.Peer.Equal(EmailIdentity("alice@example.com")) {
+				t.Errorf("server sees %s", sup.Peer)
+			}
+			pairChildren(t, tb.cev.wait(t, EventChildUp).Child, tb.sev.wait(t, EventChildUp).Child)
+		})
+	}
+}
+
+// TestServerCertClientPSKMix: asymmetric methods — the gateway signs
+// with its certificate while the client uses a PSK.
+func TestServerCertClientPSK(t *testing.T) {
+	ca, gw, cl := certPair(t, pki.ECDSAP256)
+	c, s := certConfigs(ca, gw, cl)
+	c.Certificates, c.Signer = nil, nil
+	c.LocalPSK = []byte("client secret")
+	s.RemotePSK = []byte("client secret")
+	tb := newTestbed(t, s)
+	if _, err := tb.connect(t, c); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestUntrustedCertificate: the client trusts another CA, so it cannot
+// verify the gateway; it tells the gateway with AUTHENTICATION_FAILED.
+func TestUntrustedCertificate(t *testing.T) {
+	ca, gw, cl := certPair(t, pki.ECDSAP256)
+	c, s := certConfigs(ca, gw, cl)
+	other := pki.MustCA(t, pki.ECDSAP256, "someone else")
+	c.CAs = []*x509.Certificate{other.Cert.Cert}
+	tb := newTestbed(t, s)
+	_, err := tb.connect(t, c)
+	if !errors.Is(err, ErrAuthFailed) {
+		t.Fatalf("client: %v", err)
+	}
+	ev := tb.sev.wait(t, EventClosed)
+	if !errors.Is(ev.Err, ErrAuthFailed) {
+		t.Fatalf("server: %v", ev.Err)
+	}
+}
+
+// TestIdentityMismatch: the gateway's certificate is valid but we expect
+// a different identity.
+func TestIdentityMismatch(t *testing.T) {
+	ca, gw, cl := certPair(t, pki.ECDSAP256)
+	c, s := certConfigs(ca, gw, cl)
+	c.RemoteID = FQDNIdentity("other.example.com")
+	tb := newTestbed(t, s)
+	if _, err := tb.connect(t, c); !errors.Is(err, ErrAuthFailed) {
+		t.Fatalf("client: %v", err)
+	}
+	if ev := tb.sev.wait(t, EventClosed); !errors.Is(ev.Err, ErrAuthFailed) {
+		t.Fatalf("server: %v", ev.Err)
+	}
+}
+
+// TestIdentityNotInCertificate: the gateway claims an identity its
+// certificate does not contain.
+func TestIdentityNotInCertificate(t *testing.T) {
+	ca, gw, cl := certPair(t, pki.ECDSAP256)
+	c, s := certConfigs(ca, gw, cl)
+	s.LocalID = FQDNIdentity("evil.example.com")
+	c.RemoteID = Identity{}
+	tb := newTestbed(t, s)
+	if _, err := tb.connect(t, c); !errors.Is(err, ErrAuthFailed) {
+		t.Fatalf("client: %v", err)
+	}
+}
+
+func TestCertMatchesIdentity(t *testing.T) {
+	ca, gw, _ := certPair(t, pki.ECDSAP256)
+	_ = ca
+	ok := []Identity{FQDNIdentity("VPN.example.com"), IPIdentity(serverAddr), DNIdentity(gw.Cert.RawSubject)}
+	for _, id := range ok {
+		if err := certMatchesIdentity(gw.Cert, id); err != nil {
+			t.Errorf("%s: %v", id, err)
+		}
+	}
+	bad := []Identity{FQDNIdentity("example.com"), IPIdentity(clientAddr), EmailIdentity("vpn@example.com"), KeyIDIdentity([]byte("x"))}
+	for _, id := range bad {
+		if err := certMatchesIdentity(gw.Cert, id); err == nil {
+			t.Errorf("%s matched", id)
+		}
+	}
+}

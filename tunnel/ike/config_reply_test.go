@@ -1,0 +1,53 @@
+package ike
+
+import (
+	"net/netip"
+	"testing"
+
+	"flexvpn/tunnel/ike/wire"
+)
+
+func TestParseConfigReply(t *testing.T) {
+	attrs := []wire.CPAttr{
+		{Type: wire.INTERNAL_IP4_ADDRESS, Value: []byte{10, 0, 0, 7}},
+		{Type: wire.INTERNAL_IP4_NETMASK, Value: []byte{255, 255, 0, 0}},
+		{Type: wire.INTERNAL_IP6_ADDRESS, Value: append(netip.MustParseAddr("2001:db8::7").AsSlice(), 64)},
+		{Type: wire.INTERNAL_IP6_DNS, Value: netip.MustParseAddr("2001:db8::53").AsSlice()},
+		{Type: wire.UNITY_SPLIT_INCLUDE, Value: []byte{198, 51, 100, 0, 255, 255, 255, 0, 0, 0, 0, 0, 0, 0, 203, 0, 113, 0, 255, 255, 255, 128, 0, 0, 0, 0, 0, 0}},
+		{Type: wire.UNITY_LOCAL_LAN, Value: []byte{192, 168, 1, 0, 255, 255, 255, 0, 0, 0, 0, 0, 0, 0}},
+		{Type: wire.UNITY_BACKUP_SERVERS, Value: []byte("gw2.example.com\ngw3.example.com")},
+		{Type: wire.UNITY_DEF_DOMAIN, Value: []byte("example.com")},
+		{Type: wire.UNITY_SAVE_PASSWD, Value: []byte{0, 1}},
+	}
+	r, err := parseConfigReply(attrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantAddrs := []netip.Prefix{netip.MustParsePrefix("2001:db8::7/64"), netip.MustParsePrefix("10.0.0.7/16")}
+	if len(r.Addresses) != 2 || r.Addresses[0] != wantAddrs[0] || r.Addresses[1] != wantAddrs[1] {
+		t.Errorf("addresses %v", r.Addresses)
+	}
+	if len(r.SplitInclude) != 2 || r.SplitInclude[1] != netip.MustParsePrefix("203.0.113.0/25") {
+		t.Errorf("split include %v", r.SplitInclude)
+	}
+	if len(r.LocalLAN) != 1 || len(r.BackupServers) != 2 || r.DefaultDomain != "example.com" || !r.SavePassword {
+		t.Errorf("reply %+v", r)
+	}
+	if r.DNS[0] != netip.MustParseAddr("2001:db8::53") {
+		t.Errorf("dns %v", r.DNS)
+	}
+}
+
+func TestParseConfigReplyRejectsMalformed(t *testing.T) {
+	bad := [][]wire.CPAttr{
+		{{Type: wire.INTERNAL_IP4_ADDRESS, Value: []byte{1, 2, 3}}},
+		{{Type: wire.INTERNAL_IP4_NETMASK, Value: []byte{255, 0, 255, 0}}},
+		{{Type: wire.UNITY_SPLIT_INCLUDE, Value: make([]byte, 13)}},
+		{{Type: wire.INTERNAL_IP6_SUBNET, Value: make([]byte, 16)}},
+	}
+	for i, b := range bad {
+		if _, err := parseConfigReply(b); err == nil {
+			t.Errorf("case %d accepted", i)
+		}
+	}
+}
