@@ -65,7 +65,7 @@ func (c *cbcCipher) Seal(dst, aad, plain []byte, rand io.Reader) ([]byte, error)
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.cbc(c.enc, cipher.NewCBCEncrypter, iv, ct)
+	c.cbc(c.enc, cipher.NewCBCEncrypter, iv, ct, ct)
 	copy(body[len(body)-c.icvLen:], c.icv(aad, body[:len(body)-c.icvLen]))
 	return whole, nil
 }
@@ -88,7 +88,7 @@ func (c *cbcCipher) OpenTo(dst, aad, body []byte) ([]byte, error) {
 		return dst, ErrIntegrity
 	}
 	whole, pt := grow(dst, ctLen)
-	c.cbc(c.dec, cipher.NewCBCDecrypter, body[:c.bs], body[c.bs:len(signed)], pt)
+	c.cbc(c.dec, cipher.NewCBCDecrypter, body[:c.bs], pt, body[c.bs:len(signed)])
 	padLen := int(pt[ctLen-1])
 	if padLen+1 > ctLen {
 		return dst, fmt.Errorf("%w: pad length %d in %d bytes", ErrMalformed, padLen, ctLen)
@@ -96,19 +96,15 @@ func (c *cbcCipher) OpenTo(dst, aad, body []byte) ([]byte, error) {
 	return whole[:len(whole)-padLen-1], nil
 }
 
-// cbc runs mode over src into dst (src when dst is omitted) with iv,
-// reusing mode when it can take a new IV.
-func (c *cbcCipher) cbc(mode cipher.BlockMode, mk func(cipher.Block, []byte) cipher.BlockMode, iv, src []byte, dst ...[]byte) {
-	out := src
-	if len(dst) > 0 {
-		out = dst[0]
-	}
+// cbc runs mode from src into dst with iv, reusing mode when it can take
+// a new IV (the standard library's modes can), else building one.
+func (c *cbcCipher) cbc(mode cipher.BlockMode, mk func(cipher.Block, []byte) cipher.BlockMode, iv, dst, src []byte) {
 	if s, ok := mode.(ivSetter); ok {
 		s.SetIV(iv)
 	} else {
 		mode = mk(c.block, iv)
 	}
-	mode.CryptBlocks(out, src)
+	mode.CryptBlocks(dst, src)
 }
 
 // icv returns the truncated HMAC over aad | signed in c.sum; mu is held.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"errors"
+	"sync"
 	"testing"
 
 	"flexvpn/tunnel/ike/wire"
@@ -135,7 +136,7 @@ func TestSKBadPadLength(t *testing.T) {
 	body := make([]byte, 16+32+cbc.icvLen)
 	ct := body[16:48]
 	ct[31] = 40 // pad length larger than the 32 bytes of plaintext
-	cbc.cbc(cbc.enc, nil, body[:16], ct)
+	cbc.cbc(cbc.enc, nil, body[:16], ct, ct)
 	copy(body[48:], cbc.icv(nil, body[:48]))
 	if _, err := c.Open(nil, body); !errors.Is(err, ErrMalformed) {
 		t.Fatalf("CBC bad pad length: %v", err)
@@ -297,5 +298,40 @@ func TestNewSKCipherKeyLength(t *testing.T) {
 	}
 	if _, err := NewSKCipher(suiteCBC128, make([]byte, 16), make([]byte, 20)); !errors.Is(err, ErrInvalidSuite) {
 		t.Errorf("short integrity key: %v", err)
+	}
+}
+
+// Many goroutines sealing with one cipher never reuse an IV and every
+// message opens.
+func TestSKConcurrent(t *testing.T) {
+	for _, s := range []Suite{suiteGCM256, suiteCBC128} {
+		iOut, _, _, rIn := testCiphers(t, s)
+		var mu sync.Mutex
+		seen := map[string]bool{}
+		var wg sync.WaitGroup
+		for g := 0; g < 8; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 50; i++ {
+					body, err := iOut.Seal(nil, []byte("aad"), []byte("payload"), rand.Reader)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if _, err := rIn.Open([]byte("aad"), body); err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					if seen[string(body[:8])] {
+						t.Errorf("%v: IV reused", s)
+					}
+					seen[string(body[:8])] = true
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
 	}
 }
