@@ -1,0 +1,152 @@
+package server
+
+import (
+	"fmt"
+	"strings"
+
+	"flexvpn/tunnel/ike/wire"
+)
+
+// Proposals are written the way strongSwan users know them: transform
+// keywords joined by '-', e.g. "aes256gcm16-prfsha384-x25519" (IKE) or
+// "aes256-sha256" (ESP). Each keyword is one transform; several of one
+// type are alternatives within the proposal.
+
+type transformSpec struct {
+	typ    wire.TransformType
+	id     uint16
+	keyLen uint16
+	aead   bool
+	legacy bool // only to talk to old headends/clients; needs legacy = true
+}
+
+var transformKeywords = map[string]transformSpec{
+	"aes128":           {typ: wire.TransformENCR, id: wire.ENCR_AES_CBC, keyLen: 128},
+	"aes192":           {typ: wire.TransformENCR, id: wire.ENCR_AES_CBC, keyLen: 192},
+	"aes256":           {typ: wire.TransformENCR, id: wire.ENCR_AES_CBC, keyLen: 256},
+	"aes128gcm16":      {typ: wire.TransformENCR, id: wire.ENCR_AES_GCM_16, keyLen: 128, aead: true},
+	"aes192gcm16":      {typ: wire.TransformENCR, id: wire.ENCR_AES_GCM_16, keyLen: 192, aead: true},
+	"aes256gcm16":      {typ: wire.TransformENCR, id: wire.ENCR_AES_GCM_16, keyLen: 256, aead: true},
+	"chacha20poly1305": {typ: wire.TransformENCR, id: wire.ENCR_CHACHA20_POLY1305, aead: true},
+	"3des":             {typ: wire.TransformENCR, id: wire.ENCR_3DES, legacy: true},
+
+	"sha256": {typ: wire.TransformINTEG, id: wire.AUTH_HMAC_SHA2_256_128},
+	"sha384": {typ: wire.TransformINTEG, id: wire.AUTH_HMAC_SHA2_384_192},
+	"sha512": {typ: wire.TransformINTEG, id: wire.AUTH_HMAC_SHA2_512_256},
+	"sha1":   {typ: wire.TransformINTEG, id: wire.AUTH_HMAC_SHA1_96, legacy: true},
+	"md5":    {typ: wire.TransformINTEG, id: wire.AUTH_HMAC_MD5_96, legacy: true},
+
+	"prfsha256": {typ: wire.TransformPRF, id: wire.PRF_HMAC_SHA2_256},
+	"prfsha384": {typ: wire.TransformPRF, id: wire.PRF_HMAC_SHA2_384},
+	"prfsha512": {typ: wire.TransformPRF, id: wire.PRF_HMAC_SHA2_512},
+	"prfsha1":   {typ: wire.TransformPRF, id: wire.PRF_HMAC_SHA1, legacy: true},
+	"prfmd5":    {typ: wire.TransformPRF, id: wire.PRF_HMAC_MD5, legacy: true},
+
+	"x25519":     {typ: wire.TransformKE, id: wire.KE_CURVE25519},
+	"curve25519": {typ: wire.TransformKE, id: wire.KE_CURVE25519},
+	"ecp256":     {typ: wire.TransformKE, id: wire.KE_ECP256},
+	"ecp384":     {typ: wire.TransformKE, id: wire.KE_ECP384},
+	"ecp521":     {typ: wire.TransformKE, id: wire.KE_ECP521},
+	"modp2048":   {typ: wire.TransformKE, id: wire.KE_MODP2048},
+	"modp3072":   {typ: wire.TransformKE, id: wire.KE_MODP3072},
+	"modp4096":   {typ: wire.TransformKE, id: wire.KE_MODP4096},
+	"modp1024":   {typ: wire.TransformKE, id: wire.KE_MODP1024, legacy: true},
+	"modp1536":   {typ: wire.TransformKE, id: wire.KE_MODP1536, legacy: true},
+
+	"esn":   {typ: wire.TransformESN, id: wire.ESN_YES},
+	"noesn": {typ: wire.TransformESN, id: wire.ESN_NO},
+}
+
+// prfFor is the PRF an integrity keyword implies when a non-AEAD IKE
+// proposal names none (strongSwan does the same).
+var prfFor = map[uint16]uint16{
+	wire.AUTH_HMAC_SHA2_256_128: wire.PRF_HMAC_SHA2_256,
+	wire.AUTH_HMAC_SHA2_384_192: wire.PRF_HMAC_SHA2_384,
+	wire.AUTH_HMAC_SHA2_512_256: wire.PRF_HMAC_SHA2_512,
+	wire.AUTH_HMAC_SHA1_96:      wire.PRF_HMAC_SHA1,
+	wire.AUTH_HMAC_MD5_96:       wire.PRF_HMAC_MD5,
+}
+
+// Modern defaults: AEAD first, CBC+HMAC-SHA2 for clients without GCM,
+// elliptic-curve groups and MODP-2048; nothing legacy.
+var (
+	DefaultIKEProposals = []string{
+		"aes256gcm16-aes128gcm16-prfsha384-prfsha256-x25519-ecp384-ecp256-modp2048",
+		"aes256-aes128-sha384-sha256-x25519-ecp384-ecp256-modp2048",
+	}
+	DefaultESPProposals = []string{
+		"aes256gcm16-aes128gcm16-chacha20poly1305",
+		"aes256-aes128-sha384-sha256",
+	}
+)
+
+// ParseProposal parses one proposal for protocol ike or esp (number is
+// its 1-based position). Legacy algorithms are rejected unless allowed.
+func ParseProposal(s string, proto wire.ProtocolID, number int, allowLegacy bool) (wire.Proposal, error) {
+	p := wire.Proposal{Number: uint8(number), Protocol: proto}
+	var legacy []string
+	aead, plain := false, false
+	for _, kw := range strings.Split(strings.ToLower(strings.TrimSpace(s)), "-") {
+		spec, ok := transformKeywords[kw]
+		if !ok {
+			return wire.Proposal{}, fmt.Errorf("unknown algorithm %q; known ones: aes128/192/256[gcm16], chacha20poly1305, sha256/384/512, prfsha256/384/512, x25519, ecp256/384/521, modp2048/3072/4096, esn, noesn", kw)
+		}
+		if spec.legacy {
+			legacy = append(legacy, kw)
+		}
+		if spec.typ == wire.TransformENCR {
+			aead, plain = aead || spec.aead, plain || !spec.aead
+		}
+		p.Transforms = append(p.Transforms, wire.Transform{Type: spec.typ, ID: spec.id, KeyLength: spec.keyLen})
+	}
+	if len(legacy) > 0 && !allowLegacy {
+		return wire.Proposal{}, fmt.Errorf("uses legacy algorithms (%s); set legacy = true in [proposals] only to talk to old peers", strings.Join(legacy, ", "))
+	}
+	if aead && plain {
+		return wire.Proposal{}, fmt.Errorf("mixes AEAD and non-AEAD ciphers; put them in separate proposals")
+	}
+	return completeProposal(p, proto, aead)
+}
+
+// completeProposal checks the transform types a proposal needs and adds
+// the implied ones (PRF from integrity for IKE, "no ESN" for ESP).
+func completeProposal(p wire.Proposal, proto wire.ProtocolID, aead bool) (wire.Proposal, error) {
+	n := map[wire.TransformType]int{}
+	for _, t := range p.Transforms {
+		n[t.Type]++
+	}
+	switch {
+	case n[wire.TransformENCR] == 0:
+		return p, fmt.Errorf("has no cipher; add one such as aes256gcm16")
+	case !aead && n[wire.TransformINTEG] == 0:
+		return p, fmt.Errorf("has a non-AEAD cipher but no integrity algorithm; add one such as sha256")
+	case aead && n[wire.TransformINTEG] > 0:
+		return p, fmt.Errorf("has an AEAD cipher with an integrity algorithm; AEAD needs none, remove it")
+	}
+	if proto == wire.ProtoESP {
+		if n[wire.TransformPRF] > 0 {
+			return p, fmt.Errorf("names a PRF; ESP proposals have none, remove it")
+		}
+		if n[wire.TransformESN] == 0 {
+			p.Transforms = append(p.Transforms, wire.Transform{Type: wire.TransformESN, ID: wire.ESN_NO})
+		}
+		return p, nil
+	}
+	if n[wire.TransformESN] > 0 {
+		return p, fmt.Errorf("names esn/noesn; IKE proposals have none, remove it")
+	}
+	if n[wire.TransformKE] == 0 {
+		return p, fmt.Errorf("has no key exchange group; add one such as x25519")
+	}
+	if n[wire.TransformPRF] == 0 {
+		if aead {
+			return p, fmt.Errorf("has an AEAD cipher but no PRF; add one such as prfsha384")
+		}
+		for _, t := range p.Transforms {
+			if t.Type == wire.TransformINTEG {
+				p.Transforms = append(p.Transforms, wire.Transform{Type: wire.TransformPRF, ID: prfFor[t.ID]})
+			}
+		}
+	}
+	return p, nil
+}
