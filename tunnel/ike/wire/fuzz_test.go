@@ -142,3 +142,45 @@ func assertNotifyError(t *testing.T, err error) {
 		t.Fatalf("decode error %v (%T) is not a *NotifyError", err, err)
 	}
 }
+
+// FuzzNotifyData runs every typed Notify parser on arbitrary data and
+// checks that whatever parses rebuilds to the same notification data.
+func FuzzNotifyData(f *testing.F) {
+	f.Add(hx(f, "01 04 c000020a 5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"))
+	f.Add(hx(f, "03 0b 6777322e6578616d706c65"))
+	f.Add([]byte{0, 19})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		n := func(typ NotifyType) *Notify { return &Notify{NotifyType: typ, Data: data} }
+		if r, err := ParseRedirect(n(REDIRECT)); err == nil {
+			rebuilt, err := NewRedirect(r.Gateway, r.Nonce)
+			if err != nil || !bytes.Equal(rebuilt.Data, data) {
+				t.Fatalf("redirect %+v rebuilt %x, %v", r, rebuilt, err)
+			}
+		}
+		if gw, err := ParseRedirectedFrom(n(REDIRECTED_FROM)); err == nil {
+			rebuilt, err := NewRedirectedFrom(gw)
+			if err != nil || !bytes.Equal(rebuilt.Data, data) {
+				t.Fatalf("redirected from %+v: %v", gw, err)
+			}
+		}
+		if algs, err := ParseSignatureHashAlgorithms(n(SIGNATURE_HASH_ALGORITHMS)); err == nil {
+			if !bytes.Equal(NewSignatureHashAlgorithms(algs...).Data, data) {
+				t.Fatal("signature hash algorithms rebuild differs")
+			}
+		}
+		if g, err := ParseInvalidKEPayload(n(INVALID_KE_PAYLOAD)); err == nil && !bytes.Equal(NewInvalidKEPayload(g).Data, data) {
+			t.Fatal("invalid ke rebuild differs")
+		}
+		if w, err := ParseSetWindowSize(n(SET_WINDOW_SIZE)); err == nil && !bytes.Equal(NewSetWindowSize(w).Data, data) {
+			t.Fatal("window size rebuild differs")
+		}
+		if h, err := ParseNATDetection(n(NAT_DETECTION_SOURCE_IP)); err == nil && !bytes.Equal(h[:], data) {
+			t.Fatal("nat-d differs")
+		}
+		if c, err := ParseCookie(n(COOKIE)); err == nil && !bytes.Equal(c, data) {
+			t.Fatal("cookie differs")
+		}
+		_, _ = (&CertReq{Encoding: CertX509Signature, Authorities: data}).AuthorityHashes()
+		_, _ = (&Delete{SPIs: [][]byte{data}}).ESPSPIs()
+	})
+}
