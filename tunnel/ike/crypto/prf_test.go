@@ -78,3 +78,21 @@ func TestPRFPlusStructure(t *testing.T) {
 	}()
 	PRFPlus(p, key, seed, 255*32+1)
 }
+
+// prf+ with HMAC-SHA2-256, including output lengths that end mid-block.
+func TestPRFPlusKnownAnswers(t *testing.T) {
+	var f struct {
+		Tests []struct{ Key, Seed, Expected string }
+	}
+	loadJSON(t, "prfplus_sha256.json", &f)
+	p, _ := NewPRF(wire.PRF_HMAC_SHA2_256)
+	for i, v := range f.Tests {
+		want := unhex(t, v.Expected)
+		if got := PRFPlus(p, unhex(t, v.Key), unhex(t, v.Seed), len(want)); !bytes.Equal(got, want) {
+			t.Errorf("vector %d:\n got %x\nwant %x", i, got, want)
+		}
+	}
+	if len(f.Tests) != 3 {
+		t.Errorf("%d vectors", len(f.Tests))
+	}
+}
