@@ -13,6 +13,7 @@ import (
 //	testdata/strongswan/  real strongSwan datagrams, captured by the
 //	                      interop work (may be absent: then the test skips)
 //	testdata/handmade/    messages laid out by hand from the RFC diagrams
+//	testdata/rfc/         example messages printed in RFCs (RFC 7634 App. B)
 //
 // Each must decode and re-encode to identical bytes. The expected outer
 // payload types come from <name>.payloads (RFC names separated by spaces,
@@ -30,10 +31,12 @@ func TestGoldenStrongSwan(t *testing.T) {
 	}
 }
 
-func TestGoldenHandmade(t *testing.T) {
+func TestGoldenLocal(t *testing.T) {
 	files, _ := filepath.Glob("testdata/handmade/*.bin")
-	if len(files) == 0 {
-		t.Fatal("testdata/handmade is empty")
+	rfc, _ := filepath.Glob("testdata/rfc/*.bin")
+	files = append(files, rfc...)
+	if len(rfc) == 0 || len(files) == len(rfc) {
+		t.Fatal("testdata/handmade or testdata/rfc is empty")
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) { checkGolden(t, f) })

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/netip"
+	"os"
 	"testing"
 )
 
@@ -215,5 +216,30 @@ func TestEncodeRejectsMisplacedSK(t *testing.T) {
 	}
 	if _, _, err := EncodePayloads([]Payload{nil}); !errors.Is(err, ErrUnsupportedPayload) {
 		t.Errorf("nil payload: %v", err)
+	}
+}
+
+// TestRFC7634AppendixB checks the SK framing against the example message
+// of RFC 7634 Appendix B: the AAD is the first 32 bytes, the body is the
+// 8-byte IV, 13 bytes of ciphertext (the 12-byte N(SET_WINDOW_SIZE) and
+// the Pad Length byte) and the 16-byte ICV.
+func TestRFC7634AppendixB(t *testing.T) {
+	raw, err := os.ReadFile("testdata/rfc/rfc7634_appendix_b.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Decode(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sk := m.Payloads[0].(*SK)
+	if m.Exchange != INFORMATIONAL || m.MessageID != 9 || m.Flags != 0 || sk.FirstPayload != PayloadNotify {
+		t.Fatalf("header %+v first %v", m.Header, sk.FirstPayload)
+	}
+	if len(sk.AAD) != 32 || len(sk.Body) != 8+13+16 || sk.Body[0] != 0x10 {
+		t.Fatalf("aad %d body %d", len(sk.AAD), len(sk.Body))
+	}
+	if ph := ProtectedHeader(m.Header, &SK{FirstPayload: PayloadNotify}, len(sk.Body)); !bytes.Equal(ph, sk.AAD) {
+		t.Fatalf("ProtectedHeader %x, want %x", ph, sk.AAD)
 	}
 }
