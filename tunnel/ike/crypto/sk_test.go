@@ -335,3 +335,35 @@ func TestSKConcurrent(t *testing.T) {
 		wg.Wait()
 	}
 }
+
+// GCM vectors laid out as IKE and ESP use them: key material is key | salt,
+// the body starts with the 8-byte explicit IV and ends with the ICV.
+func TestGCMKeySaltLayout(t *testing.T) {
+	var f struct {
+		Tests []struct {
+			Name                        string
+			ICV                         int
+			Key, IV, AAD, Plain, Cipher string
+		}
+	}
+	loadJSON(t, "gcm_ike_layout.json", &f)
+	ids := map[int]uint16{12: wire.ENCR_AES_GCM_12, 16: wire.ENCR_AES_GCM_16}
+	for _, v := range f.Tests {
+		keySalt := unhex(t, v.Key)
+		s := Suite{Encr: ids[v.ICV], EncrKeyBits: uint16(len(keySalt)-4) * 8, PRF: wire.PRF_HMAC_SHA2_256}
+		c, err := NewSKCipher(s, keySalt, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", v.Name, err)
+		}
+		a := c.(*aeadCipher)
+		iv := unhex(t, v.IV)
+		a.next = binaryBE(iv)
+		body, err := a.sealRaw(nil, unhex(t, v.AAD), unhex(t, v.Plain))
+		if want := append(iv, unhex(t, v.Cipher)...); err != nil || !bytes.Equal(body, want) {
+			t.Errorf("%s: body %x, want %x (%v)", v.Name, body, want, err)
+		}
+	}
+	if len(f.Tests) < 10 {
+		t.Errorf("only %d vectors", len(f.Tests))
+	}
+}
