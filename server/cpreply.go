@@ -29,99 +29,101 @@ const maxUnityList = 10
 //     client says it does split DNS) and only with DNS servers to send;
 //   - Unity attributes (SPLIT_INCLUDE, SPLITDNS_NAME, DEF_DOMAIN, BANNER,
 //     BACKUP_SERVERS) when the client asked for any Unity attribute or is a
-//     Cisco client; multi-valued ones as one attribute per value;
+//     Cisco client; split-DNS names comma-joined in one attribute (the
+//     Unity form), backup servers one attribute each;
 //   - APPLICATION_VERSION when requested or to a Cisco client.
 func BuildCPReply(req CPRequest, a Attributes, l Lease, info ReplyInfo) []wire.CPAttr {
-	var out []wire.CPAttr
-	out = appendAddresses(out, req, a, l)
-	out = appendServers(out, a)
-	out = appendSubnets(out, a.SplitNetworks)
+	var out attrList
+	out.addresses(req, a, l)
+	out.servers(a)
+	out.subnets(a.SplitNetworks)
 	if req.Asked(wire.INTERNAL_DNS_DOMAIN) && len(a.DNS) > 0 {
 		for _, d := range a.SplitDNS {
-			out = append(out, textAttr(wire.INTERNAL_DNS_DOMAIN, d))
+			out.put(wire.NewCPText(wire.INTERNAL_DNS_DOMAIN, d))
 		}
 	}
 	if info.CiscoClient || req.askedUnity() {
-		out = appendUnity(out, a)
+		out.unity(a)
 	}
 	if info.AppVersion != "" && (info.CiscoClient || req.Asked(wire.APPLICATION_VERSION)) {
-		out = append(out, textAttr(wire.APPLICATION_VERSION, info.AppVersion))
+		out.put(wire.NewCPText(wire.APPLICATION_VERSION, info.AppVersion))
 	}
 	return out
 }
 
-func appendAddresses(out []wire.CPAttr, req CPRequest, a Attributes, l Lease) []wire.CPAttr {
-	if req.IP4 && l.IP4.Is4() {
-		out = append(out, addrAttr(wire.INTERNAL_IP4_ADDRESS, l.IP4))
+// attrList collects reply attributes.
+type attrList []wire.CPAttr
+
+func (l *attrList) put(a wire.CPAttr) { *l = append(*l, a) }
+
+// add appends a built attribute. The wire builders fail only for a value
+// of the wrong family or form, which configuration validation rules out;
+// such an attribute is dropped rather than sent malformed.
+func (l *attrList) add(a wire.CPAttr, err error) {
+	if err == nil {
+		l.put(a)
+	}
+}
+
+func (l *attrList) addresses(req CPRequest, a Attributes, lease Lease) {
+	if req.IP4 && lease.IP4.Is4() {
+		l.add(wire.NewCPAddr(wire.INTERNAL_IP4_ADDRESS, lease.IP4))
 		if a.Netmask.Is4() {
-			out = append(out, addrAttr(wire.INTERNAL_IP4_NETMASK, a.Netmask))
+			l.add(wire.NewCPAddr(wire.INTERNAL_IP4_NETMASK, a.Netmask))
 		}
 	}
-	if req.IP6 && l.IP6.Is6() {
-		out = append(out, ip6PrefixAttr(wire.INTERNAL_IP6_ADDRESS, netip.PrefixFrom(l.IP6, IP6Bits)))
+	if req.IP6 && lease.IP6.Is6() {
+		l.add(wire.NewCPIP6Address(netip.PrefixFrom(lease.IP6, IP6Bits)))
 	}
-	return out
 }
 
-func appendServers(out []wire.CPAttr, a Attributes) []wire.CPAttr {
+func (l *attrList) servers(a Attributes) {
 	for _, d := range a.DNS {
 		t := wire.INTERNAL_IP6_DNS
 		if d.Is4() {
 			t = wire.INTERNAL_IP4_DNS
 		}
-		out = append(out, addrAttr(t, d))
+		l.add(wire.NewCPAddr(t, d))
 	}
 	for _, n := range a.NBNS {
 		if n.Is4() {
-			out = append(out, addrAttr(wire.INTERNAL_IP4_NBNS, n))
+			l.add(wire.NewCPAddr(wire.INTERNAL_IP4_NBNS, n))
 		}
 	}
-	return out
 }
 
-func appendSubnets(out []wire.CPAttr, nets []netip.Prefix) []wire.CPAttr {
+func (l *attrList) subnets(nets []netip.Prefix) {
 	for _, p := range nets {
 		if p.Addr().Is4() {
-			out = append(out, wire.CPAttr{Type: wire.INTERNAL_IP4_SUBNET, Value: appendIP4Subnet(nil, p)})
+			l.add(wire.NewCPIP4Subnet(p.Masked()))
 		} else {
-			out = append(out, ip6PrefixAttr(wire.INTERNAL_IP6_SUBNET, p.Masked()))
+			l.add(wire.NewCPIP6Subnet(p))
 		}
 	}
-	return out
 }
 
-func appendUnity(out []wire.CPAttr, a Attributes) []wire.CPAttr {
-	if v := unitySplitInclude(a.SplitNetworks); v != nil {
-		out = append(out, wire.CPAttr{Type: wire.UNITY_SPLIT_INCLUDE, Value: v})
+func (l *attrList) unity(a Attributes) {
+	var v4 []netip.Prefix
+	for _, p := range a.SplitNetworks {
+		if p.Addr().Is4() {
+			v4 = append(v4, p.Masked())
+		}
 	}
-	for _, d := range a.SplitDNS[:min(len(a.SplitDNS), maxUnityList)] {
-		out = append(out, textAttr(wire.UNITY_SPLITDNS_NAME, d))
+	if len(v4) > 0 {
+		l.add(wire.NewCPUnitySubnets(wire.UNITY_SPLIT_INCLUDE, v4))
+	}
+	if len(a.SplitDNS) > 0 {
+		l.add(wire.NewCPSplitDNS(a.SplitDNS[:min(len(a.SplitDNS), maxUnityList)]))
 	}
 	if a.DefaultDomain != "" {
-		out = append(out, textAttr(wire.UNITY_DEF_DOMAIN, a.DefaultDomain))
+		l.put(wire.NewCPText(wire.UNITY_DEF_DOMAIN, a.DefaultDomain))
 	}
 	if a.Banner != "" {
-		out = append(out, textAttr(wire.UNITY_BANNER, a.Banner))
+		l.put(wire.NewCPText(wire.UNITY_BANNER, a.Banner))
 	}
-	for _, g := range a.BackupGateways[:min(len(a.BackupGateways), maxUnityList)] {
-		out = append(out, textAttr(wire.UNITY_BACKUP_SERVERS, g))
+	if gws, err := wire.NewCPBackupServers(a.BackupGateways[:min(len(a.BackupGateways), maxUnityList)]); err == nil {
+		*l = append(*l, gws...)
 	}
-	return out
-}
-
-// unitySplitInclude encodes the IPv4 split networks as Cisco Unity
-// SPLIT_INCLUDE records: address (4), netmask (4), then 6 bytes of
-// protocol and ports, zero for "any".
-func unitySplitInclude(nets []netip.Prefix) []byte {
-	var v []byte
-	for _, p := range nets {
-		if !p.Addr().Is4() {
-			continue
-		}
-		v = appendIP4Subnet(v, p)
-		v = append(v, 0, 0, 0, 0, 0, 0)
-	}
-	return v
 }
 
 // Narrowing is the traffic-selector input for the engine: Local is what

@@ -50,8 +50,7 @@ func TestBuildCPReply(t *testing.T) {
 	}
 	unity := []string{
 		"UNITY_SPLIT_INCLUDE=c6336400ffffff00000000000000",
-		"UNITY_SPLITDNS_NAME=" + hex.EncodeToString([]byte("corp.example")),
-		"UNITY_SPLITDNS_NAME=" + hex.EncodeToString([]byte("lab.example")),
+		"UNITY_SPLITDNS_NAME=" + hex.EncodeToString([]byte("corp.example,lab.example")),
 		"UNITY_DEF_DOMAIN=" + hex.EncodeToString([]byte("example.com")),
 		"UNITY_BANNER=" + hex.EncodeToString([]byte("welcome")),
 		"UNITY_BACKUP_SERVERS=" + hex.EncodeToString([]byte("192.0.2.2")),
@@ -112,8 +111,13 @@ func TestUnityListsCapped(t *testing.T) {
 	for _, at := range BuildCPReply(CPRequest{}, a, Lease{}, ReplyInfo{CiscoClient: true}) {
 		n[at.Type]++
 	}
-	if n[wire.UNITY_SPLITDNS_NAME] != 10 || n[wire.UNITY_BACKUP_SERVERS] != 10 {
+	if n[wire.UNITY_SPLITDNS_NAME] != 1 || n[wire.UNITY_BACKUP_SERVERS] != 10 {
 		t.Fatalf("counts %v", n)
+	}
+	for _, at := range BuildCPReply(CPRequest{}, a, Lease{}, ReplyInfo{CiscoClient: true}) {
+		if at.Type == wire.UNITY_SPLITDNS_NAME && strings.Count(string(at.Value), ",") != 9 {
+			t.Fatalf("split DNS %q", at.Value)
+		}
 	}
 }
 

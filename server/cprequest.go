@@ -31,7 +31,7 @@ func ParseCPRequest(attrs []wire.CPAttr) CPRequest {
 	req := CPRequest{asked: make(map[wire.CPAttrType]bool, len(attrs))}
 	for _, a := range attrs {
 		req.asked[a.Type] = true
-		if len(a.Value) > 0 && !req.take(a) {
+		if !a.IsEmpty() && !req.take(a) {
 			req.Ignored = append(req.Ignored, a.Type)
 		}
 	}
@@ -44,41 +44,29 @@ func ParseCPRequest(attrs []wire.CPAttr) CPRequest {
 // malformed or not meaningful in a request.
 func (r *CPRequest) take(a wire.CPAttr) bool {
 	switch a.Type {
-	case wire.INTERNAL_IP4_ADDRESS:
-		addr, ok := attrAddr(a.Value, 4)
-		if ok && !addr.IsUnspecified() {
-			r.IP4Hint = addr
+	case wire.INTERNAL_IP4_ADDRESS, wire.INTERNAL_IP6_ADDRESS:
+		addr, err := a.Addr()
+		if err == nil && !addr.IsUnspecified() {
+			if a.Type == wire.INTERNAL_IP4_ADDRESS {
+				r.IP4Hint = addr
+			} else {
+				r.IP6Hint = addr
+			}
 		}
-		return ok
-	case wire.INTERNAL_IP6_ADDRESS:
-		p, ok := attrIP6Prefix(a.Value)
-		if ok && !p.Addr().IsUnspecified() {
-			r.IP6Hint = p.Addr()
-		}
-		return ok
+		return err == nil
 	case wire.INTERNAL_IP4_SUBNET, wire.INTERNAL_IP6_SUBNET:
-		return r.addSubnet(a)
+		p, err := a.Prefix()
+		if err != nil || len(r.Subnets) >= maxAnnouncedSubnets {
+			return false
+		}
+		r.Subnets = append(r.Subnets, p.Masked())
+		return true
 	case wire.APPLICATION_VERSION:
-		r.AppVersion = attrText(a.Value)
+		r.AppVersion = a.Text()
 		return true
 	}
 	// Other attributes carry values the server does not use (a client's
 	// own DNS, say); they are not errors.
-	return true
-}
-
-func (r *CPRequest) addSubnet(a wire.CPAttr) bool {
-	var p netip.Prefix
-	var ok bool
-	if a.Type == wire.INTERNAL_IP4_SUBNET {
-		p, ok = attrIP4Subnet(a.Value)
-	} else {
-		p, ok = attrIP6Prefix(a.Value)
-	}
-	if !ok || len(r.Subnets) >= maxAnnouncedSubnets {
-		return false
-	}
-	r.Subnets = append(r.Subnets, p.Masked())
 	return true
 }
 
