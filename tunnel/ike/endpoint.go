@@ -102,11 +102,8 @@ func (e *Endpoint) Initiate(ctx context.Context, cfg Config, remote netip.AddrPo
 func (e *Endpoint) Close() error {
 	e.mu.Lock()
 	e.closed = true
-	all := make([]*SA, 0, len(e.sas))
-	for _, sa := range e.sas {
-		all = append(all, sa)
-	}
 	e.mu.Unlock()
+	all := e.SAs()
 	for _, sa := range all {
 		sa.abort(ErrClosed)
 	}
@@ -114,13 +111,18 @@ func (e *Endpoint) Close() error {
 	return nil
 }
 
-// SAs returns a snapshot of the SAs the Endpoint knows.
+// SAs returns a snapshot of the SAs the Endpoint knows, each once (a
+// rekeyed SA is registered under its old and new SPIs).
 func (e *Endpoint) SAs() []*SA {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	seen := map[*SA]bool{}
 	out := make([]*SA, 0, len(e.sas))
 	for _, sa := range e.sas {
-		out = append(out, sa)
+		if !seen[sa] {
+			seen[sa] = true
+			out = append(out, sa)
+		}
 	}
 	return out
 }

@@ -62,3 +62,37 @@ func (sa *SA) sendOneWay(exch wire.ExchangeType, ps []wire.Payload) {
 	sa.tm.nextID++
 	sa.transmit(pkts, sa.local, sa.remote)
 }
+
+// redirectTask is the gateway side: INFORMATIONAL with REDIRECT for an
+// established SA (RFC 5685 5); the client answers and deletes the SA.
+type redirectTask struct{ gw wire.GatewayID }
+
+func (redirectTask) kind() taskKind               { return taskRedirect }
+func (redirectTask) exchange() wire.ExchangeType { return wire.INFORMATIONAL }
+
+func (t redirectTask) build(*SA) ([]wire.Payload, error) {
+	n, err := wire.NewRedirect(t.gw, nil)
+	if err != nil {
+		return nil, err
+	}
+	return []wire.Payload{n}, nil
+}
+
+func (redirectTask) process(*SA, *message) (step, error) { return stepDone, nil }
+
+// Redirect asks the peer of an established SA to move to gw. Only the
+// responder (gateway) may redirect, and only peers that announced
+// REDIRECT_SUPPORTED.
+func (sa *SA) Redirect(gw wire.GatewayID) error {
+	err := ErrSADeleted
+	sa.do(func() {
+		switch {
+		case sa.initiator || !sa.peer.redirect:
+			err = fmt.Errorf("%w: peer does not support redirects", ErrInvalidConfig)
+		case sa.state == StateEstablished:
+			err = nil
+			sa.queue(redirectTask{gw: gw})
+		}
+	})
+	return err
+}

@@ -30,6 +30,7 @@ const (
 	taskChildRekey
 	taskIKERekey
 	taskDPD
+	taskRedirect
 )
 
 // step tells the manager what follows a response.

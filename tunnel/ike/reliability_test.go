@@ -1,0 +1,211 @@
+package ike
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"flexvpn/test/pki"
+	"flexvpn/tunnel/ike/wire"
+)
+
+// TestLossConverges: every Nth datagram is lost, in both directions;
+// retransmissions (and cached responses for requests that arrive twice)
+// still bring the SA and its Child SA up. (N=2 would drop every response,
+// request and response alternating: no protocol survives that.)
+func TestLossConverges(t *testing.T) {
+	for _, n := range []int{3, 4, 5} {
+		tb := newTestbed(t, pskServer())
+		tb.pipe.DropEvery(n)
+		if _, err := tb.connect(t, pskClient()); err != nil {
+			t.Fatalf("drop every %d: %v", n, err)
+		}
+		pairChildren(t, tb.cev.wait(t, EventChildUp).Child, tb.sev.wait(t, EventChildUp).Child)
+	}
+}
+
+// TestReorderedFragments: with a small fragment size the certificate
+// IKE_AUTH messages travel in many SKF fragments, delivered in swapped
+// pairs; reassembly accepts any order.
+func TestReorderedFragments(t *testing.T) {
+	ca, gw, cl := certPair(t, pki.RSA2048)
+	c, s := certConfigs(ca, gw, cl)
+	c.FragmentSize, s.FragmentSize = 200, 200
+	tb := newTestbed(t, s)
+	tb.pipe.Reorder(true)
+	var frags atomic.Int32
+	tb.pipe.Filter(func(pkt []byte, _, _ netip.AddrPort) bool {
+		if h, err := wire.DecodeHeader(pkt); err == nil && h.NextPayload == wire.PayloadSKF {
+			frags.Add(1)
+			if len(pkt) > 200-28 {
+				t.Errorf("fragment of %d bytes exceeds the fragment size", len(pkt))
+			}
+		}
+		return true
+	})
+	if _, err := tb.connect(t, c); err != nil {
+		t.Fatal(err)
+	}
+	if frags.Load() < 10 {
+		t.Fatalf("only %d fragments for RSA certificate exchanges", frags.Load())
+	}
+	pairChildren(t, tb.cev.wait(t, EventChildUp).Child, tb.sev.wait(t, EventChildUp).Child)
+}
+
+// TestFragmentLoss: fragments get lost too (every 7th datagram); the
+// sender retransmits all of them and the responder resends its whole
+// cached response.
+func TestFragmentLoss(t *testing.T) {
+	ca, gw, cl := certPair(t, pki.ECDSAP256)
+	c, s := certConfigs(ca, gw, cl)
+	c.FragmentSize, s.FragmentSize = 150, 150
+	tb := newTestbed(t, s)
+	tb.pipe.DropEvery(7)
+	var frags atomic.Int32
+	tb.pipe.Filter(func(pkt []byte, _, _ netip.AddrPort) bool {
+		if h, err := wire.DecodeHeader(pkt); err == nil && h.NextPayload == wire.PayloadSKF {
+			frags.Add(1)
+		}
+		return true
+	})
+	if _, err := tb.connect(t, c); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDuplicateAnsweredFromCache: the first IKE_AUTH response is lost;
+// the client retransmits the request and the server answers from its
+// cache (the same bytes) without processing the request twice.
+func TestDuplicateAnsweredFromCache(t *testing.T) {
+	tb := newTestbed(t, pskServer())
+	var mu sync.Mutex
+	var responses [][]byte
+	tb.pipe.Filter(func(pkt []byte, from, _ netip.AddrPort) bool {
+		h, err := wire.DecodeHeader(pkt)
+		if err != nil || h.Exchange != wire.IKE_AUTH || !h.IsResponse() {
+			return true
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		responses = append(responses, append([]byte(nil), pkt...))
+		return len(responses) > 1 // lose the first
+	})
+	if _, err := tb.connect(t, pskClient()); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(responses) < 2 || !bytes.Equal(responses[0], responses[1]) {
+		t.Fatalf("%d responses; resent response differs: %v", len(responses), len(responses) >= 2)
+	}
+	time.Sleep(20 * time.Millisecond)
+	if n := len(tb.sev.all(EventChildUp)); n != 1 {
+		t.Fatalf("server installed %d Child SAs, want 1", n)
+	}
+}
+
+// TestTimeout: nobody answers; after RetransmitN tries the SA ends with
+// ErrTimeout and a message that tells the user what to check.
+func TestTimeout(t *testing.T) {
+	tb := newTestbed(t, pskServer())
+	tb.pipe.Filter(func([]byte, netip.AddrPort, netip.AddrPort) bool { return false })
+	start := time.Now()
+	_, err := tb.connect(t, pskClient())
+	if !errors.Is(err, ErrTimeout) {
+		t.Fatalf("error %v", err)
+	}
+	// 20+40+80+160+320 ms of waiting for 6 tries.
+	if d := time.Since(start); d < 600*time.Millisecond {
+		t.Errorf("gave up after %v, before the backoff schedule ran out", d)
+	}
+	if ev := tb.cev.wait(t, EventClosed); ev.Message == "" {
+		t.Error("no user message")
+	}
+}
+
+// TestDeadPeerDetection: after the SA is up the gateway vanishes; the
+// client's empty INFORMATIONAL probes go unanswered and the SA ends with
+// a dead-peer error and ChildDown events.
+func TestDeadPeerDetection(t *testing.T) {
+	tb := newTestbed(t, pskServer())
+	c := pskClient()
+	c.DPDInterval = 30 * time.Millisecond
+	if _, err := tb.connect(t, c); err != nil {
+		t.Fatal(err)
+	}
+	// While the gateway answers, probes keep the SA alive.
+	time.Sleep(150 * time.Millisecond)
+	if len(tb.cev.all(EventClosed)) != 0 {
+		t.Fatal("SA closed while the peer answers DPD")
+	}
+	var probes atomic.Int32
+	tb.pipe.Filter(func(pkt []byte, from, _ netip.AddrPort) bool {
+		if from.Addr() == clientAddr {
+			probes.Add(1)
+		}
+		return from.Addr() != serverAddr
+	})
+	ev := tb.cev.wait(t, EventClosed)
+	if !errors.Is(ev.Err, errDeadPeer) {
+		t.Fatalf("closed with %v", ev.Err)
+	}
+	if probes.Load() != int32(c.RetransmitN) {
+		t.Errorf("%d probes, want %d", probes.Load(), c.RetransmitN)
+	}
+	if len(tb.cev.all(EventChildDown)) != 1 {
+		t.Error("no ChildDown event")
+	}
+}
+
+// TestDelete: the client closes; the server sees the Delete and ends
+// with ErrPeerDeleted, both report their Child SA gone.
+func TestDelete(t *testing.T) {
+	tb := newTestbed(t, pskServer())
+	sa, err := tb.connect(t, pskClient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := sa.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if sa.Err() != nil || sa.State() != StateClosed {
+		t.Fatalf("client: %v %v", sa.Err(), sa.State())
+	}
+	if ev := tb.sev.wait(t, EventClosed); !errors.Is(ev.Err, ErrPeerDeleted) {
+		t.Fatalf("server: %v", ev.Err)
+	}
+	if len(tb.sev.all(EventChildDown)) != 1 || len(tb.cev.all(EventChildDown)) != 1 {
+		t.Fatal("child down not reported on both sides")
+	}
+	if len(tb.server.SAs()) != 0 || len(tb.client.SAs()) != 0 {
+		t.Fatal("SAs still registered")
+	}
+}
+
+// TestDeleteChild: INFORMATIONAL D(ESP) removes the Child SA on both
+// sides and keeps the IKE SA.
+func TestDeleteChild(t *testing.T) {
+	tb := newTestbed(t, pskServer())
+	sa, err := tb.connect(t, pskClient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := tb.cev.wait(t, EventChildUp).Child
+	if err := sa.DeleteChild(c.InSPI); err != nil {
+		t.Fatal(err)
+	}
+	if got := tb.sev.wait(t, EventChildDown).Child; got.OutSPI != c.InSPI {
+		t.Fatalf("server deleted %s", got)
+	}
+	tb.cev.wait(t, EventChildDown)
+	if sa.State() != StateEstablished {
+		t.Fatal("IKE SA not established after child delete")
+	}
+}
