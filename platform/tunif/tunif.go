@@ -9,7 +9,8 @@ package tunif
 import "golang.zx2c4.com/wireguard/tun"
 
 // DefaultMTU is used when Create is given a non-positive MTU. It is the inner
-// MTU of an ESP-in-UDP tunnel with AES-GCM over a 1500-byte IPv4 path.
+// MTU of an ESP-in-UDP tunnel with AES-CBC and HMAC-SHA-256 over a
+// 1500-byte IPv4 path; datapath.Device.InnerMTU gives the exact figure.
 const DefaultMTU = 1422
 
 // Create makes a TUN interface called name with the given MTU. The returned

@@ -1,0 +1,152 @@
+package datapath
+
+/* The pump, modelled on the shape of wireguard-go's device package.
+
+   Outbound (send.go), one goroutine, routineReadTUN:
+
+     tun.Read(batch, offset=headroom)           inner packets land headroom bytes into
+        │                                        each buffer, leaving room for the ESP header
+        ▼
+     per packet: parse destination ─ malformed ──▶ drop (Malformed)
+        │  tables.lookupOut(dst)    ─ no route ───▶ drop (NoOutboundSA)
+        │  clampMSS (TCP SYN)
+        │  sa.Seal in place: header into headroom, trailer+ICV into tailroom
+        ▼                                ─ refused ──▶ drop (Seal)
+     sendmmsg(batch of ESP datagrams, each to its route's remote)  ─ refused ─▶ drop (Send)
+
+   Inbound (receive.go), one goroutine per socket, routineReceive:
+
+     recvmmsg(batch, offset=rxOffset)
+        │ plain-IKE socket ──────────────────────────▶ OnIKE
+        ▼ NAT-T socket: classify (RFC 3948)
+        ├─ 0xFF ───────────────────────────────────▶ count keepalive
+        ├─ 00000000 marker ─ strip ────────────────▶ OnIKE
+        ├─ too short ──────────────────────────────▶ drop (Malformed)
+        └─ ESP: tables.in[SPI] ─ unknown ──────────▶ drop (UnknownSPI)
+              sa.Open in place (replay check, ICV, replay update, trailer)
+                               ─ error ────────────▶ drop (Malformed/Replay/Auth)
+              next header 59 ──────────────────────▶ drop (Dummy)
+              inner header sane, length trimmed ───▶ else drop (Malformed)
+              inner source allowed by the SA ──────▶ else drop (Policy)
+              clampMSS (TCP SYN), move inner packet to tunWriteOffset
+        ▼
+     tun.Write(batch, offset=tunWriteOffset)  ─ error ─▶ drop (TUNWrite)
+
+   Keepalives (keepalive.go): a ticker sends 0xFF to every remote that has
+   not been sent anything for the keepalive interval.
+
+   Every buffer is allocated once in start and reused, SA tables are read
+   through an atomic pointer, counters are atomics: nothing per packet
+   allocates or takes a lock. Sealing and opening run inline on these
+   goroutines rather than on worker pools: ESP needs sequence numbers in
+   order, and on small routers one core per direction is the budget anyway.
+*/
+
+import (
+	"fmt"
+	"net/netip"
+
+	"flexvpn/tunnel/esp"
+)
+
+// Buffer layout. Every buffer is bufSize bytes:
+//
+//	send:    | headroom | inner packet ............ | tailroom |
+//	receive: | rxOffset | ESP datagram (SPI seq IV ciphertext ICV) ... |
+//	                  inner packet moved to | tunWriteOffset | inner |
+const (
+	// headroom covers the largest ESP header + IV; it also exceeds the
+	// 10-byte virtio-net header wireguard's tun needs in front of packets.
+	headroom = 32
+	tailroom = 64
+	// maxPacket is the largest IP packet; with GRO the TUN coalesces
+	// received segments into the first buffer's spare capacity.
+	maxPacket = 65535
+	bufSize   = headroom + maxPacket + tailroom
+	rxOffset  = 16
+	// tunWriteOffset is where an AEAD payload already lies after Open
+	// (rxOffset + ESP header + 8-byte IV); other transforms are moved.
+	tunWriteOffset = rxOffset + espHeaderLen + 8
+	// rxBatchSize is how many datagrams one recvmmsg takes.
+	rxBatchSize = 64
+)
+
+// The layout must hold whatever any esp SA writes around the packet.
+var _ = [1]struct{}{}[min(headroom-esp.MaxHeadroom, tailroom-esp.MaxTailroom, 0)]
+
+// start allocates the working sets and launches the goroutines.
+func (d *Device) start() error {
+	tx, err := d.newTxBatch()
+	if err != nil {
+		return err
+	}
+	natt, err := d.newRxBatch(d.natt)
+	if err != nil {
+		return err
+	}
+	var ike *rxBatch
+	if d.ike != nil {
+		if ike, err = d.newRxBatch(d.ike); err != nil {
+			return err
+		}
+	}
+	d.wg.Add(2)
+	go d.routineReadTUN(tx)
+	go d.routineReceive(d.natt, true, natt)
+	if ike != nil {
+		d.wg.Add(1)
+		go d.routineReceive(d.ike, false, ike)
+	}
+	if d.keepaliveInterval() > 0 {
+		d.wg.Add(1)
+		go d.routineKeepalive()
+	}
+	return nil
+}
+
+func newBuffers(n int) [][]byte {
+	bufs := make([][]byte, n)
+	for i := range bufs {
+		bufs[i] = make([]byte, bufSize)
+	}
+	return bufs
+}
+
+func (d *Device) newTxBatch() (*txBatch, error) {
+	n := max(d.tun.BatchSize(), 1)
+	w, err := d.natt.newWriter(n)
+	if err != nil {
+		return nil, fmt.Errorf("datapath: socket writer: %w", err)
+	}
+	b := &txBatch{
+		bufs:   newBuffers(n),
+		views:  make([][]byte, n),
+		sizes:  make([]int, n),
+		out:    make([][]byte, 0, n),
+		dsts:   make([]netip.AddrPort, 0, n),
+		writer: w,
+	}
+	for i, buf := range b.bufs {
+		b.views[i] = buf[:bufSize-tailroom] // the TUN must not fill the tailroom
+	}
+	return b, nil
+}
+
+func (d *Device) newRxBatch(c *udpConn) (*rxBatch, error) {
+	r, err := c.newReader(rxBatchSize)
+	if err != nil {
+		return nil, fmt.Errorf("datapath: socket reader: %w", err)
+	}
+	b := &rxBatch{
+		bufs:   newBuffers(rxBatchSize),
+		views:  make([][]byte, rxBatchSize),
+		sizes:  make([]int, rxBatchSize),
+		srcs:   make([]netip.AddrPort, rxBatchSize),
+		writes: make([][]byte, 0, rxBatchSize),
+		reader: r,
+	}
+	for i, buf := range b.bufs {
+		b.views[i] = buf[rxOffset:]
+	}
+	return b, nil
+}

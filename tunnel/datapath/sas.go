@@ -1,0 +1,128 @@
+package datapath
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"time"
+)
+
+// AddInbound installs an inbound SA under its SPI, replacing any SA with
+// that SPI and cancelling a pending retirement of it. allowed lists the inner
+// source prefixes the SA may carry (its traffic selector, checked per RFC
+// 4301 5.2); nil or empty allows any source.
+//
+// For a rekey, install the new inbound SA first, then switch the outbound
+// side with SetOutbound, then RetireInbound the old SPI: packets the peer
+// sealed with either SA keep arriving throughout.
+func (d *Device) AddInbound(spi uint32, sa Opener, allowed []netip.Prefix) error {
+	if sa == nil || spi <= spiReservedMax {
+		return fmt.Errorf("%w: inbound spi %#x", ErrBadSA, spi)
+	}
+	masked := make([]netip.Prefix, 0, len(allowed))
+	for _, p := range allowed {
+		if !p.IsValid() {
+			return fmt.Errorf("%w: invalid allowed prefix", ErrBadSA)
+		}
+		masked = append(masked, netip.PrefixFrom(p.Addr().Unmap(), p.Bits()).Masked())
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.cancelRetireLocked(spi)
+	d.builder.in[spi] = &inRoute{sa: sa, allowed: masked}
+	d.publishLocked()
+	return nil
+}
+
+// RemoveInbound removes the inbound SA with that SPI at once; its packets
+// are then dropped as unknown SPI.
+func (d *Device) RemoveInbound(spi uint32) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.cancelRetireLocked(spi)
+	delete(d.builder.in, spi)
+	d.publishLocked()
+}
+
+// RetireInbound removes the inbound SA with that SPI after grace, leaving
+// time for packets the peer sealed before it switched to the new SA.
+func (d *Device) RetireInbound(spi uint32, grace time.Duration) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.cancelRetireLocked(spi)
+	var t *time.Timer
+	t = time.AfterFunc(grace, func() {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		if d.retire[spi] != t {
+			return // re-added or retired again meanwhile
+		}
+		delete(d.retire, spi)
+		delete(d.builder.in, spi)
+		d.publishLocked()
+	})
+	d.retire[spi] = t
+}
+
+func (d *Device) cancelRetireLocked(spi uint32) {
+	if t := d.retire[spi]; t != nil {
+		t.Stop()
+		delete(d.retire, spi)
+	}
+}
+
+// SetOutbound routes inner packets for the given destination prefixes
+// through sa to remote, replacing whatever routed them before. A client
+// typically passes 0.0.0.0/0 and ::/0 (or its split prefixes); a server one
+// /32 or /128 per client. The longest matching prefix wins.
+func (d *Device) SetOutbound(prefixes []netip.Prefix, sa Sealer, remote netip.AddrPort) error {
+	if sa == nil || !remote.IsValid() {
+		return fmt.Errorf("%w: outbound needs an SA and a remote", ErrBadSA)
+	}
+	remote = netip.AddrPortFrom(remote.Addr().Unmap(), remote.Port())
+	if remote.Addr().Is6() && !d.natt.v6 {
+		return fmt.Errorf("%w: IPv6 remote %s on an IPv4 socket", ErrBadSA, remote)
+	}
+	keys, err := prefixKeys(prefixes)
+	if err != nil {
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	r := &outRoute{sa: sa, remote: remote, peer: d.builder.peerFor(remote)}
+	for _, k := range keys {
+		d.builder.out[k] = r
+	}
+	d.publishLocked()
+	return nil
+}
+
+// RemoveOutbound stops routing the given prefixes; their packets are then
+// dropped as having no outbound SA.
+func (d *Device) RemoveOutbound(prefixes []netip.Prefix) {
+	keys, _ := prefixKeys(prefixes)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, k := range keys {
+		delete(d.builder.out, k)
+	}
+	d.publishLocked()
+}
+
+// prefixKeys canonicalises prefixes so equal routes compare equal.
+func prefixKeys(prefixes []netip.Prefix) ([]netip.Prefix, error) {
+	keys := make([]netip.Prefix, 0, len(prefixes))
+	for _, p := range prefixes {
+		if !p.IsValid() {
+			return nil, fmt.Errorf("%w: invalid prefix %v", ErrBadSA, p)
+		}
+		keys = append(keys, netip.PrefixFrom(p.Addr().Unmap(), p.Bits()).Masked())
+	}
+	return slices.Compact(keys), nil
+}
+
+// publishLocked swaps in a fresh snapshot and recomputes the inner MTU.
+func (d *Device) publishLocked() {
+	d.tables.Store(d.builder.snapshot())
+	d.innerMTU.Store(int64(d.computeInnerMTU()))
+}

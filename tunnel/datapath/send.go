@@ -1,0 +1,98 @@
+package datapath
+
+import (
+	"errors"
+	"net/netip"
+
+	"golang.zx2c4.com/wireguard/tun"
+)
+
+// txBatch is the send side's working set, owned by routineReadTUN.
+type txBatch struct {
+	bufs   [][]byte // whole buffers, tailroom included, for Seal
+	views  [][]byte // bufs without the tailroom, for tun.Read
+	sizes  []int
+	out    [][]byte         // sealed datagrams of this batch
+	dsts   []netip.AddrPort // and where each goes
+	writer batchWriter
+}
+
+// routineReadTUN reads inner packets, seals and sends them until the TUN
+// or the socket is closed.
+func (d *Device) routineReadTUN(b *txBatch) {
+	defer d.wg.Done()
+	for {
+		n, err := d.tun.Read(b.views, b.sizes, headroom)
+		if n > 0 {
+			d.sealAndSend(b, n)
+		}
+		switch {
+		case err == nil:
+		case d.closed.Load() || isClosed(err):
+			return
+		case errors.Is(err, tun.ErrTooManySegments):
+			// A GSO packet split into more segments than buffers: the
+			// kernel dropped the rest, TCP will retransmit.
+			d.stats.drop(dropMalformed)
+		default:
+			d.log.Error("tun read failed; outbound traffic stopped", "err", err)
+			return
+		}
+	}
+}
+
+// sealAndSend seals the n packets of b and sends them in one batch.
+func (d *Device) sealAndSend(b *txBatch, n int) {
+	t := d.tables.Load()
+	mtu := d.InnerMTU()
+	now := d.now()
+	b.out, b.dsts = b.out[:0], b.dsts[:0]
+	var bytes uint64
+	for i := range n {
+		r, pkt := d.sealOne(t, b.bufs[i], b.sizes[i], mtu)
+		if r == nil {
+			continue
+		}
+		r.peer.lastSent.Store(now)
+		b.out = append(b.out, pkt)
+		b.dsts = append(b.dsts, r.remote)
+		bytes += uint64(b.sizes[i])
+	}
+	if len(b.out) == 0 {
+		return
+	}
+	failed, err := b.writer.writeBatch(b.out, b.dsts)
+	if err != nil && !d.closed.Load() {
+		d.log.Warn("udp send failed", "err", err)
+	}
+	d.stats.drops[dropSend].Add(uint64(failed))
+	d.stats.packetsOut.Add(uint64(len(b.out) - failed))
+	d.stats.bytesOut.Add(bytes)
+}
+
+// sealOne turns the inner packet at buf[headroom:headroom+size] into an
+// ESP datagram in place. It returns the route and the datagram, or a nil
+// route when the packet was dropped.
+func (d *Device) sealOne(t *tables, buf []byte, size, mtu int) (*outRoute, []byte) {
+	end := headroom + size
+	pkt := buf[headroom:end]
+	dst, nextHeader, ok := innerDestination(pkt)
+	if !ok {
+		d.stats.drop(dropMalformed)
+		return nil, nil
+	}
+	r := t.lookupOut(dst)
+	if r == nil {
+		d.stats.drop(dropNoOutboundSA)
+		return nil, nil
+	}
+	if !d.cfg.NoMSSClamp {
+		clampMSS(pkt, mtu)
+	}
+	start, stop, err := r.sa.Seal(buf, headroom, end, nextHeader)
+	if err != nil {
+		d.stats.drop(dropSeal)
+		return nil, nil
+	}
+	return r, buf[start:stop]
+}
