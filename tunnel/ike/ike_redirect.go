@@ -67,7 +67,7 @@ func (sa *SA) sendOneWay(exch wire.ExchangeType, ps []wire.Payload) {
 // established SA (RFC 5685 5); the client answers and deletes the SA.
 type redirectTask struct{ gw wire.GatewayID }
 
-func (redirectTask) kind() taskKind               { return taskRedirect }
+func (redirectTask) kind() taskKind              { return taskRedirect }
 func (redirectTask) exchange() wire.ExchangeType { return wire.INFORMATIONAL }
 
 func (t redirectTask) build(*SA) ([]wire.Payload, error) {
