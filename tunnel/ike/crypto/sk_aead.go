@@ -71,8 +71,8 @@ func (c *aeadCipher) Open(aad, body []byte) ([]byte, error) {
 	return c.OpenTo(nil, aad, body)
 }
 
-// OpenTo is Open appending the plaintext to dst. The tag is verified
-// before any plaintext is released.
+// OpenTo is Open appending the plaintext to dst, which must not overlap
+// body. The tag is verified before any plaintext is released.
 func (c *aeadCipher) OpenTo(dst, aad, body []byte) ([]byte, error) {
 	out, err := c.openRaw(dst, aad, body)
 	if err != nil {

@@ -74,8 +74,8 @@ func (c *cbcCipher) Open(aad, body []byte) ([]byte, error) {
 	return c.OpenTo(nil, aad, body)
 }
 
-// OpenTo is Open appending the plaintext to dst. The ICV is checked before
-// anything is decrypted, in constant time.
+// OpenTo is Open appending the plaintext to dst, which must not overlap
+// body. The ICV is checked before anything is decrypted, in constant time.
 func (c *cbcCipher) OpenTo(dst, aad, body []byte) ([]byte, error) {
 	ctLen := len(body) - c.bs - c.icvLen
 	if ctLen < c.bs || ctLen%c.bs != 0 {
