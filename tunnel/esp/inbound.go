@@ -33,6 +33,14 @@ func NewInbound(cfg Config) (*Inbound, error) {
 	return in, nil
 }
 
+// HighestSeq is the highest sequence number accepted so far (0 before the
+// first packet); with ESN it includes the inferred high half.
+func (in *Inbound) HighestSeq() uint64 {
+	in.window.mu.Lock()
+	defer in.window.mu.Unlock()
+	return in.window.top
+}
+
 // ReplayWindow is the anti-replay window size in packets.
 func (in *Inbound) ReplayWindow() int { return int(in.window.size) }
 

@@ -140,8 +140,8 @@ func TestESNWrapEndToEnd(t *testing.T) {
 			for _, i := range order {
 				mustOpen(t, in, clone(pkts[i]), pattern(30, byte(i)))
 			}
-			if in.window.top != start+15 {
-				t.Fatalf("top %#x, want %#x", in.window.top, uint64(start+15))
+			if in.HighestSeq() != start+15 || out.LastSeq() != start+15 {
+				t.Fatalf("highest %#x, last sent %#x, want %#x", in.HighestSeq(), out.LastSeq(), uint64(start+15))
 			}
 			for _, i := range []int{0, 7, 8, 15} {
 				if _, _, err := in.Open(clone(pkts[i])); !errors.Is(err, ErrReplay) {
