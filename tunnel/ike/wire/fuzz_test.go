@@ -2,7 +2,6 @@ package wire
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -135,11 +134,19 @@ func normalizeConfig(c CPConfig) CPConfig {
 	return c
 }
 
+// assertNotifyError requires a *NotifyError at top level, not merely in
+// the chain: the engine type-asserts decode errors.
 func assertNotifyError(t *testing.T, err error) {
 	t.Helper()
-	var ne *NotifyError
-	if !errors.As(err, &ne) {
+	ne, ok := err.(*NotifyError)
+	if !ok {
 		t.Fatalf("decode error %v (%T) is not a *NotifyError", err, err)
+	}
+	if ne.Type != INVALID_SYNTAX && ne.Type != UNSUPPORTED_CRITICAL_PAYLOAD && ne.Type != INVALID_MAJOR_VERSION {
+		t.Fatalf("decode error with unexpected notify %v", ne.Type)
+	}
+	if ne.Err == nil {
+		t.Fatalf("decode error %v wraps no sentinel", err)
 	}
 }
 

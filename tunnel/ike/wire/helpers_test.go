@@ -3,7 +3,6 @@ package wire
 import (
 	"bytes"
 	"encoding/hex"
-	"errors"
 	"strings"
 	"testing"
 )
@@ -29,8 +28,8 @@ func hx(t testing.TB, s string) []byte {
 // wantNotifyErr checks that err is a *NotifyError of type want.
 func wantNotifyErr(t *testing.T, err error, want NotifyType) *NotifyError {
 	t.Helper()
-	var ne *NotifyError
-	if !errors.As(err, &ne) {
+	ne, ok := err.(*NotifyError)
+	if !ok {
 		t.Fatalf("error %v (%T) is not a *NotifyError", err, err)
 	}
 	if ne.Type != want {

@@ -76,9 +76,14 @@ const (
 	ENCR_NULL              uint16 = 11
 	ENCR_AES_CBC           uint16 = 12
 	ENCR_AES_CTR           uint16 = 13
+	ENCR_AES_CCM_8         uint16 = 14
+	ENCR_AES_CCM_12        uint16 = 15
+	ENCR_AES_CCM_16        uint16 = 16
 	ENCR_AES_GCM_8         uint16 = 18
 	ENCR_AES_GCM_12        uint16 = 19
 	ENCR_AES_GCM_16        uint16 = 20
+	ENCR_CAMELLIA_CBC      uint16 = 23
+	ENCR_CAMELLIA_CTR      uint16 = 24
 	ENCR_CHACHA20_POLY1305 uint16 = 28
 )
 
@@ -86,9 +91,11 @@ const (
 const (
 	PRF_HMAC_MD5      uint16 = 1
 	PRF_HMAC_SHA1     uint16 = 2
+	PRF_AES128_XCBC   uint16 = 4
 	PRF_HMAC_SHA2_256 uint16 = 5
 	PRF_HMAC_SHA2_384 uint16 = 6
 	PRF_HMAC_SHA2_512 uint16 = 7
+	PRF_AES128_CMAC   uint16 = 8
 )
 
 // Integrity transform IDs.
@@ -96,6 +103,8 @@ const (
 	AUTH_NONE              uint16 = 0
 	AUTH_HMAC_MD5_96       uint16 = 1
 	AUTH_HMAC_SHA1_96      uint16 = 2
+	AUTH_AES_XCBC_96       uint16 = 5
+	AUTH_AES_CMAC_96       uint16 = 8
 	AUTH_HMAC_SHA2_256_128 uint16 = 12
 	AUTH_HMAC_SHA2_384_192 uint16 = 13
 	AUTH_HMAC_SHA2_512_256 uint16 = 14
@@ -109,10 +118,18 @@ const (
 	KE_MODP2048     uint16 = 14
 	KE_MODP3072     uint16 = 15
 	KE_MODP4096     uint16 = 16
+	KE_MODP6144     uint16 = 17
+	KE_MODP8192     uint16 = 18
 	KE_ECP256       uint16 = 19
 	KE_ECP384       uint16 = 20
 	KE_ECP521       uint16 = 21
 	KE_MODP2048_256 uint16 = 24
+	KE_ECP192       uint16 = 25
+	KE_ECP224       uint16 = 26
+	KE_ECP224_BP    uint16 = 27 // brainpoolP224r1 (RFC 6954)
+	KE_ECP256_BP    uint16 = 28
+	KE_ECP384_BP    uint16 = 29
+	KE_ECP512_BP    uint16 = 30
 	KE_CURVE25519   uint16 = 31
 	KE_CURVE448     uint16 = 32
 	KE_MLKEM512     uint16 = 35
