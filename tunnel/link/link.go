@@ -44,6 +44,7 @@ type Link struct {
 }
 
 type installed struct {
+	sa     *ike.SA
 	child  *ike.ChildSA
 	routes []netip.Prefix
 }
@@ -74,10 +75,10 @@ func (l *Link) HandleEvent(ev ike.Event) {
 			l.remove(ev.Child.InSPI)
 		}
 	case ike.EventClosed:
-		if ev.SA != nil {
-			for _, c := range ev.SA.Children() {
-				l.remove(c.InSPI)
-			}
+		// Handlers run on the SA's goroutine, so asking the SA for its
+		// children would deadlock: use what we installed for it.
+		for _, spi := range l.spisOf(ev.SA) {
+			l.remove(spi)
 		}
 	}
 	if err != nil {
@@ -105,7 +106,7 @@ func (l *Link) install(sa *ike.SA, c *ike.ChildSA) error {
 		return err
 	}
 	l.mu.Lock()
-	l.installed[c.InSPI] = &installed{child: c, routes: routes}
+	l.installed[c.InSPI] = &installed{sa: sa, child: c, routes: routes}
 	l.mu.Unlock()
 	l.log.Info("child SA installed", "child", c, "routes", routes, "remote", c.Remote)
 	return nil
@@ -129,6 +130,19 @@ func (l *Link) espConfig(sa *ike.SA, c *ike.ChildSA, spi uint32, k ike.ChildKeys
 		}
 	}
 	return cfg
+}
+
+// spisOf lists the inbound SPIs installed for sa.
+func (l *Link) spisOf(sa *ike.SA) []uint32 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []uint32
+	for spi, inst := range l.installed {
+		if inst.sa == sa {
+			out = append(out, spi)
+		}
+	}
+	return out
 }
 
 // retire keeps the old inbound SA for a grace period; its routes now

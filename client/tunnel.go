@@ -1,0 +1,251 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+
+	"golang.zx2c4.com/wireguard/tun"
+
+	"flexvpn/tunnel/datapath"
+	"flexvpn/tunnel/esp"
+	"flexvpn/tunnel/ike"
+	"flexvpn/tunnel/ike/wire"
+	"flexvpn/tunnel/link"
+)
+
+// TunnelDialer is the production Dialer: one attempt creates a TUN device,
+// a data plane on fresh UDP sockets, an IKE endpoint sharing them, and
+// initiates the IKE SA; the session owns all of it until Close.
+type TunnelDialer struct {
+	// IKE is the initiator configuration (see IKEConfig).
+	IKE ike.Config
+	// NewTUN creates the tunnel interface for one attempt.
+	NewTUN func() (tun.Device, error)
+	// IKEPort is the gateway's IKE port (default 500).
+	IKEPort uint16
+	// Lifetime bounds each ESP SA; the engine rekeys at the soft limit.
+	Lifetime esp.Lifetime
+	Logger   *slog.Logger
+}
+
+// Dial implements Dialer.
+func (d *TunnelDialer) Dial(ctx context.Context, t Target) (Session, error) {
+	local, err := sourceAddr(t.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("no route to gateway %s: %w", t.Addr, err)
+	}
+	dev, err := d.newTUN()
+	if err != nil {
+		return nil, err
+	}
+	s := &tunnelSession{log: d.logger(), up: make(chan struct{}), ended: make(chan struct{})}
+	var ep atomic.Pointer[ike.Endpoint]
+	dp, err := datapath.New(datapath.Config{
+		TUN:        dev,
+		ListenNATT: netip.AddrPortFrom(local, 0),
+		ListenIKE:  netip.AddrPortFrom(local, 0),
+		OnIKE: func(pkt []byte, l, r netip.AddrPort) {
+			if e := ep.Load(); e != nil {
+				e.HandleDatagram(pkt, l, r)
+			}
+		},
+		Logger: s.log,
+	})
+	if err != nil {
+		dev.Close()
+		return nil, err
+	}
+	s.dp = dp
+	s.link = link.New(dp, d.Lifetime, s.log)
+	e, err := ike.NewEndpoint(ike.EndpointConfig{
+		Transport: dp, Local: local,
+		IKEPort: dp.IKELocalAddr().Port(), NATTPort: dp.LocalAddr().Port(),
+		OnEvent: s.onEvent, Logger: s.log,
+	})
+	if err != nil {
+		dp.Close()
+		return nil, err
+	}
+	ep.Store(e)
+	s.ep = e
+	if err := s.start(ctx, d.ikeConfig(t), netip.AddrPortFrom(t.Addr, d.port())); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (d *TunnelDialer) newTUN() (tun.Device, error) {
+	if d.NewTUN == nil {
+		return nil, errors.New("client: TunnelDialer.NewTUN is not set")
+	}
+	return d.NewTUN()
+}
+
+// ikeConfig completes the profile's IKE config for one target: expected
+// gateway identity defaults to the host we dial, and a redirected attempt
+// carries REDIRECTED_FROM.
+func (d *TunnelDialer) ikeConfig(t Target) ike.Config {
+	cfg := d.IKE
+	if cfg.RemoteID.IsZero() && len(cfg.Certificates) == 0 && cfg.CAs != nil {
+		cfg.RemoteID = HostIdentity(t.Host)
+	}
+	if t.RedirectedFrom.IsValid() {
+		cfg.RedirectedFrom = &wire.GatewayID{Addr: t.RedirectedFrom}
+	}
+	cfg.RequestConfig = true
+	cfg.ForceEncap = true
+	return cfg
+}
+
+func (d *TunnelDialer) port() uint16 {
+	if d.IKEPort != 0 {
+		return d.IKEPort
+	}
+	return ike.PortIKE
+}
+
+func (d *TunnelDialer) logger() *slog.Logger {
+	if d.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return d.Logger
+}
+
+// HostIdentity is the identity a gateway reached as host must prove: its
+// address or its name.
+func HostIdentity(host string) ike.Identity {
+	if a, err := netip.ParseAddr(host); err == nil {
+		return ike.IPIdentity(a)
+	}
+	return ike.FQDNIdentity(host)
+}
+
+// sourceAddr is the local address the kernel would use towards dst.
+func sourceAddr(dst netip.Addr) (netip.Addr, error) {
+	c, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(dst, 500)))
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap(), nil
+}
+
+// tunnelSession is one established tunnel.
+type tunnelSession struct {
+	log  *slog.Logger
+	ep   *ike.Endpoint
+	dp   *datapath.Device
+	link *link.Link
+	sa   *ike.SA
+
+	up, ended chan struct{}
+	mu        sync.Mutex
+	reply     Reply
+	redirect  string
+	endErr    error
+	closeOnce sync.Once
+}
+
+func (s *tunnelSession) start(ctx context.Context, cfg ike.Config, remote netip.AddrPort) error {
+	// The SA lives until Close, not until the dial context ends.
+	sa, err := s.ep.Initiate(context.WithoutCancel(ctx), cfg, remote)
+	if err != nil {
+		s.teardown()
+		return err
+	}
+	s.sa = sa
+	if err := sa.WaitUp(ctx); err != nil {
+		s.teardown()
+		return s.dialError(err)
+	}
+	return nil
+}
+
+// dialError turns an engine redirect into the Conn's RedirectError.
+func (s *tunnelSession) dialError(err error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if errors.Is(err, ike.ErrRedirected) && s.redirect != "" {
+		return &RedirectError{Target: s.redirect}
+	}
+	return err
+}
+
+// onEvent runs on the SA's goroutine: keep it short.
+func (s *tunnelSession) onEvent(ev ike.Event) {
+	s.link.HandleEvent(ev)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch ev.Kind {
+	case ike.EventUp:
+		if ev.Config != nil {
+			s.reply = ReplyFromConfig(ev.Config)
+		}
+	case ike.EventRedirect:
+		s.redirect = ev.Redirect.String()
+	case ike.EventClosed:
+		s.endErr = ev.Err
+		select {
+		case <-s.ended:
+		default:
+			close(s.ended)
+		}
+	}
+}
+
+func (s *tunnelSession) Reply() Reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reply
+}
+
+func (s *tunnelSession) Wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.ended:
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.redirect != "" {
+		return &RedirectError{Target: s.redirect}
+	}
+	if s.endErr == nil {
+		return errors.New("the gateway closed the tunnel")
+	}
+	return s.endErr
+}
+
+func (s *tunnelSession) Close(ctx context.Context) error {
+	var err error
+	s.closeOnce.Do(func() {
+		if s.sa != nil {
+			err = s.sa.Close(ctx) // Delete, answered or given up
+		}
+		s.teardown()
+	})
+	return err
+}
+
+func (s *tunnelSession) teardown() {
+	s.ep.Close()
+	s.dp.Close()
+}
+
+// ReplyFromConfig converts the engine's typed CP reply.
+func ReplyFromConfig(c *ike.ConfigReply) Reply {
+	r := Reply{
+		Addrs: c.Addresses, DNS: c.DNS, NBNS: c.NBNS, LocalLAN: c.LocalLAN,
+		DefaultDomain: c.DefaultDomain, Banner: c.Banner,
+		BackupServers: c.BackupServers, AppVersion: c.AppVersion,
+	}
+	r.Subnets = append(append(r.Subnets, c.Subnets...), c.SplitInclude...)
+	r.DNSDomains = append(append(r.DNSDomains, c.Domains...), c.SplitDNS...)
+	return r
+}

@@ -1,0 +1,189 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"net/netip"
+	"os"
+	"testing"
+	"time"
+
+	"golang.zx2c4.com/wireguard/tun"
+
+	"flexvpn/platform/tunif/tunfake"
+	"flexvpn/tunnel/datapath"
+	"flexvpn/tunnel/esp"
+	"flexvpn/tunnel/ike"
+	"flexvpn/tunnel/ike/wire"
+	"flexvpn/tunnel/link"
+)
+
+// gwAddr is a loopback address of its own, so the test can bind the IKE
+// ports 500 and 4500 without colliding with anything else.
+var gwAddr = netip.MustParseAddr("127.0.0.77")
+
+// miniGateway is a responder endpoint and data plane on loopback, the
+// smallest gateway the client can talk to.
+type miniGateway struct {
+	tun    *tunfake.TUN
+	events chan ike.Event
+}
+
+func startMiniGateway(t *testing.T, psk string) *miniGateway {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("skipped: binding UDP 500/4500 needs root")
+	}
+	g := &miniGateway{tun: tunfake.New(tunfake.Config{Name: "gw0"}), events: make(chan ike.Event, 64)}
+	var ep *ike.Endpoint
+	ready := make(chan struct{})
+	dp, err := datapath.New(datapath.Config{
+		TUN:        g.tun,
+		ListenNATT: netip.AddrPortFrom(gwAddr, 4500),
+		ListenIKE:  netip.AddrPortFrom(gwAddr, 500),
+		OnIKE: func(pkt []byte, l, r netip.AddrPort) {
+			<-ready
+			ep.HandleDatagram(pkt, l, r)
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lk := link.New(dp, esp.Lifetime{}, nil)
+	ep, err = ike.NewEndpoint(ike.EndpointConfig{
+		Transport: dp, Local: gwAddr,
+		Responder: &ike.Config{
+			LocalID: ike.FQDNIdentity("gw.flexvpn.test"),
+			PSK:     []byte(psk),
+			ConfigProvider: func(context.Context, ike.PeerInfo, []wire.CPAttr) ([]wire.CPAttr, error) {
+				addr, _ := wire.NewCPAddr(wire.INTERNAL_IP4_ADDRESS, netip.MustParseAddr("203.0.113.7"))
+				dns, _ := wire.NewCPAddr(wire.INTERNAL_IP4_DNS, netip.MustParseAddr("198.51.100.53"))
+				sub, _ := wire.NewCPIP4Subnet(netip.MustParsePrefix("198.51.100.0/24"))
+				return []wire.CPAttr{addr, dns, sub,
+					wire.NewCPText(wire.INTERNAL_DNS_DOMAIN, "corp.example"),
+					wire.NewCPText(wire.UNITY_BANNER, "Authorized use only")}, nil
+			},
+		},
+		OnEvent: func(ev ike.Event) {
+			lk.HandleEvent(ev)
+			select {
+			case g.events <- ev:
+			default:
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(ready)
+	t.Cleanup(func() { ep.Close(); dp.Close() })
+	return g
+}
+
+// ipv4 builds a minimal IPv4/UDP packet from src to dst carrying payload.
+func ipv4(src, dst string, payload []byte) []byte {
+	p := make([]byte, 28+len(payload))
+	p[0], p[8], p[9] = 0x45, 64, 17
+	binary.BigEndian.PutUint16(p[2:], uint16(len(p)))
+	s, d := netip.MustParseAddr(src).As4(), netip.MustParseAddr(dst).As4()
+	copy(p[12:], s[:])
+	copy(p[16:], d[:])
+	var sum uint32
+	for i := 0; i < 20; i += 2 {
+		sum += uint32(binary.BigEndian.Uint16(p[i:]))
+	}
+	for sum > 0xffff {
+		sum = sum>>16 + sum&0xffff
+	}
+	binary.BigEndian.PutUint16(p[10:], ^uint16(sum))
+	binary.BigEndian.PutUint16(p[20:], 40000)
+	binary.BigEndian.PutUint16(p[22:], 53)
+	binary.BigEndian.PutUint16(p[24:], uint16(8+len(payload)))
+	copy(p[28:], payload)
+	return p
+}
+
+func expectPacket(t *testing.T, ch <-chan []byte, want []byte, where string) {
+	t.Helper()
+	select {
+	case got := <-ch:
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%s: got %x\nwant %x", where, got, want)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("%s: no packet", where)
+	}
+}
+
+// TestTunnelDialerEndToEnd: our client dials a gateway on loopback, gets
+// its configuration, and IP packets cross the tunnel both ways.
+func TestTunnelDialerEndToEnd(t *testing.T) {
+	gw := startMiniGateway(t, "loopback-psk")
+	clientTUN := tunfake.New(tunfake.Config{Name: "fv0"})
+	d := &TunnelDialer{
+		IKE: ike.Config{
+			LocalID:  ike.EmailIdentity("alice@example.com"),
+			RemoteID: ike.FQDNIdentity("gw.flexvpn.test"),
+			PSK:      []byte("loopback-psk"),
+		},
+		NewTUN: func() (tun.Device, error) { return clientTUN, nil },
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	sess, err := d.Dial(ctx, Target{Host: "gw.flexvpn.test", Addr: gwAddr})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	r := sess.Reply()
+	if len(r.Addrs) != 1 || r.Addrs[0].Addr().String() != "203.0.113.7" ||
+		len(r.Subnets) != 1 || r.Banner != "Authorized use only" || len(r.DNSDomains) != 1 {
+		t.Fatalf("reply = %+v", r)
+	}
+
+	// Client → LAN behind the gateway, and the answer back.
+	out := ipv4("203.0.113.7", "198.51.100.10", []byte("query"))
+	if err := clientTUN.Inject(out); err != nil {
+		t.Fatal(err)
+	}
+	expectPacket(t, gw.tun.Written(), out, "gateway TUN")
+	back := ipv4("198.51.100.10", "203.0.113.7", []byte("answer"))
+	if err := gw.tun.Inject(back); err != nil {
+		t.Fatal(err)
+	}
+	expectPacket(t, clientTUN.Written(), back, "client TUN")
+
+	// Disconnect: the gateway sees its IKE SA end.
+	closeCtx, cancelClose := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancelClose()
+	if err := sess.Close(closeCtx); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case ev := <-gw.events:
+			if ev.Kind == ike.EventClosed {
+				return
+			}
+		case <-deadline:
+			t.Fatal("the gateway never saw the SA close")
+		}
+	}
+}
+
+func TestTunnelDialerWrongPSK(t *testing.T) {
+	startMiniGateway(t, "right-psk")
+	d := &TunnelDialer{
+		IKE: ike.Config{LocalID: ike.EmailIdentity("alice@example.com"), PSK: []byte("wrong-psk"),
+			RetransmitT: 100 * time.Millisecond},
+		NewTUN: func() (tun.Device, error) { return tunfake.New(tunfake.Config{}), nil },
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_, err := d.Dial(ctx, Target{Host: "gw.flexvpn.test", Addr: gwAddr})
+	if err == nil {
+		t.Fatal("dial with a wrong PSK succeeded")
+	}
+	t.Logf("wrong PSK: %v", err)
+}
