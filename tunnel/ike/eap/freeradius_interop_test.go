@@ -88,7 +88,8 @@ func startFreeRADIUS(t *testing.T) int {
 	}
 	dir := t.TempDir()
 	if out, err := exec.Command("cp", "-a", "/etc/freeradius/3.0/.", dir).CombinedOutput(); err != nil {
-		t.Fatalf("copy config: %v %s", err, out)
+		// Parts of Debian's configuration are readable by root and freerad only.
+		t.Skipf("cannot copy /etc/freeradius/3.0 (not root?): %v %s", err, out)
 	}
 	writeFreeRADIUSConfig(t, dir)
 	var lastErr error
