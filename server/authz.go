@@ -78,3 +78,17 @@ func (a *Authorizer) groupName(u *User, req AuthzRequest) string {
 	}
 	return a.DefaultGroup
 }
+
+// EAPIdentity picks the identity authorization uses after EAP (seed
+// L1436-1441): the identity the EAP backend reported with its success,
+// else the identity the server queried with EAP-Identity, else the IKE
+// identity's value.
+func EAPIdentity(fromSuccess, queried string, ike Identity) string {
+	switch {
+	case fromSuccess != "":
+		return fromSuccess
+	case queried != "":
+		return queried
+	}
+	return identityValue(ike)
+}

@@ -157,3 +157,19 @@ func TestCheckGTC(t *testing.T) {
 		t.Fatal("CheckGTC")
 	}
 }
+
+func TestEAPIdentityPrecedence(t *testing.T) {
+	ike := mustID(t, "email:ike@example.com")
+	for _, tt := range []struct{ success, queried, want string }{
+		{"backend@example.com", "queried@example.com", "backend@example.com"},
+		{"", "queried@example.com", "queried@example.com"},
+		{"", "", "ike@example.com"},
+	} {
+		if got := EAPIdentity(tt.success, tt.queried, ike); got != tt.want {
+			t.Errorf("EAPIdentity(%q, %q) = %q, want %q", tt.success, tt.queried, got, tt.want)
+		}
+	}
+	if got := EAPIdentity("", "", Identity{Type: 11, Data: []byte{0}}); got != "" {
+		t.Errorf("binary key id gave %q", got)
+	}
+}

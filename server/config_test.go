@@ -253,3 +253,28 @@ func TestConfigKeyFileAndAsymmetric(t *testing.T) {
 		t.Fatalf("keys %q %q/%q", a.Key.Local, b.Key.Local, b.Key.Remote)
 	}
 }
+
+// FuzzParseConfig checks that no configuration text makes the loader
+// panic, and that every failure is a located config error.
+func FuzzParseConfig(f *testing.F) {
+	example, err := os.ReadFile("server.example.toml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(example))
+	f.Add("[pool.a]\nprefix = \"203.0.113.0/30\"\nexclude = [\"203.0.113.1\"]\n[config_mode]\npool = \"a\"\n")
+	f.Add("[keyring.x]\nidentity = \"email:*@x\"\nlocal_key = \"a\"\nremote_key = \"b\"\n")
+	path := filepath.Join(f.TempDir(), "server.toml")
+	f.Fuzz(func(t *testing.T, src string) {
+		cfg, err := Parse(path, []byte(src))
+		if err != nil {
+			if !errors.Is(err, ErrConfig) {
+				t.Fatalf("error not a config error: %v", err)
+			}
+			return
+		}
+		if cfg.Authorizer == nil || cfg.Keyring == nil || cfg.Pools == nil {
+			t.Fatal("incomplete config without error")
+		}
+	})
+}

@@ -148,3 +148,9 @@ func printable(b []byte) bool {
 	}
 	return true
 }
+
+// IdentityFromPayload returns the identity an IDi/IDr payload carries.
+// The data is copied, so the Identity outlives the message buffer.
+func IdentityFromPayload(p *wire.ID) Identity {
+	return Identity{Type: p.IDType, Data: append([]byte(nil), p.Data...)}
+}

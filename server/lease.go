@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 )
 
@@ -11,11 +12,13 @@ import (
 // construction; the pools themselves are safe for concurrent use.
 type Pools map[string]*Pool
 
-// Lease is the addresses assigned to one session. Release it when the
-// session ends.
+// Lease is the addresses assigned to one session. Release it through the
+// current Pools when the session ends. It names its pools rather than
+// pointing at them so that it stays valid across a configuration reload
+// (see Adopt).
 type Lease struct {
 	IP4, IP6     netip.Addr
-	pool4, pool6 *Pool // nil for framed addresses outside any pool
+	Pool4, Pool6 string // "" for framed addresses outside any pool
 }
 
 // IP6Bits is the prefix length sent with INTERNAL_IP6_ADDRESS: one /128
@@ -33,13 +36,13 @@ func (ps Pools) Assign(identity string, req CPRequest, a Attributes) (Lease, err
 	var l Lease
 	var err error
 	if req.IP4 {
-		l.IP4, l.pool4, err = ps.assignFamily(identity, a.FramedIP4, a.Pool4, req.IP4Hint, false)
+		l.IP4, l.Pool4, err = ps.assignFamily(identity, a.FramedIP4, a.Pool4, req.IP4Hint, false)
 		if err != nil {
 			return Lease{}, err
 		}
 	}
 	if req.IP6 {
-		l.IP6, l.pool6, err = ps.assignFamily(identity, a.FramedIP6, a.Pool6, req.IP6Hint, true)
+		l.IP6, l.Pool6, err = ps.assignFamily(identity, a.FramedIP6, a.Pool6, req.IP6Hint, true)
 		if err != nil {
 			ps.Release(l)
 			return Lease{}, err
@@ -53,28 +56,28 @@ func (ps Pools) Assign(identity string, req CPRequest, a Attributes) (Lease, err
 
 // assignFamily returns an invalid address and no error when the family
 // has no source configured.
-func (ps Pools) assignFamily(identity string, framed netip.Addr, poolName string, hint netip.Addr, v6 bool) (netip.Addr, *Pool, error) {
+func (ps Pools) assignFamily(identity string, framed netip.Addr, poolName string, hint netip.Addr, v6 bool) (netip.Addr, string, error) {
 	if framed.IsValid() {
 		return ps.claimFramed(identity, framed)
 	}
 	if poolName == "" {
-		return netip.Addr{}, nil, nil
+		return netip.Addr{}, "", nil
 	}
 	p, ok := ps[poolName]
 	if !ok || p.Is6() != v6 {
-		return netip.Addr{}, nil, fmt.Errorf("%w: %q", ErrUnknownPool, poolName)
+		return netip.Addr{}, "", fmt.Errorf("%w: %q", ErrUnknownPool, poolName)
 	}
 	addr, err := p.Allocate(identity, hint)
 	if err != nil {
-		return netip.Addr{}, nil, err
+		return netip.Addr{}, "", err
 	}
-	return addr, p, nil
+	return addr, poolName, nil
 }
 
 // claimFramed reserves a framed address in the pool that contains it, so
 // the pool cannot hand it to someone else. A framed address outside every
 // pool is used as is; the session registry keeps it unique.
-func (ps Pools) claimFramed(identity string, a netip.Addr) (netip.Addr, *Pool, error) {
+func (ps Pools) claimFramed(identity string, a netip.Addr) (netip.Addr, string, error) {
 	for _, name := range ps.names() {
 		p := ps[name]
 		if !p.Prefix().Contains(a) {
@@ -85,11 +88,11 @@ func (ps Pools) claimFramed(identity string, a netip.Addr) (netip.Addr, *Pool, e
 			continue // e.g. the pool's gateway address: not the pool's to manage
 		}
 		if err != nil {
-			return netip.Addr{}, nil, err
+			return netip.Addr{}, "", err
 		}
-		return a, p, nil
+		return a, name, nil
 	}
-	return a, nil, nil
+	return a, "", nil
 }
 
 func (ps Pools) names() []string {
@@ -103,10 +106,32 @@ func (ps Pools) names() []string {
 
 // Release returns the lease's pooled addresses.
 func (ps Pools) Release(l Lease) {
-	if l.pool4 != nil {
-		l.pool4.Release(l.IP4)
+	if p := ps[l.Pool4]; p != nil {
+		p.Release(l.IP4)
 	}
-	if l.pool6 != nil {
-		l.pool6.Release(l.IP6)
+	if p := ps[l.Pool6]; p != nil {
+		p.Release(l.IP6)
 	}
+}
+
+// Adopt carries the leases and remembered addresses of the old pools
+// into these (new, unused) pools on a configuration reload, so running
+// sessions keep their addresses and the new pools cannot hand them out
+// twice. A lease whose address the same-named new pool no longer offers
+// (the pool was removed, shrunk or changed) is returned as orphaned: the
+// glue should disconnect that session.
+func (ps Pools) Adopt(old Pools) (orphaned []netip.Addr) {
+	for _, name := range old.names() {
+		for addr, identity := range old[name].snapshotLeases() {
+			p := ps[name]
+			if p == nil || p.Claim(identity, addr) != nil {
+				orphaned = append(orphaned, addr)
+			}
+		}
+		if p := ps[name]; p != nil {
+			p.adoptSticky(old[name])
+		}
+	}
+	slices.SortFunc(orphaned, func(a, b netip.Addr) int { return a.Compare(b) })
+	return orphaned
 }

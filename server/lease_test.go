@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/netip"
+	"reflect"
 	"testing"
 
 	"flexvpn/tunnel/ike/wire"
@@ -89,7 +90,7 @@ func TestPoolsAssignExhaustedAndFramedConflict(t *testing.T) {
 	}
 	// The pool's gateway address is not the pool's to manage: used as is.
 	gw := Attributes{FramedIP4: netip.MustParseAddr("203.0.113.1")}
-	if l, err := ps.Assign("d", req(wire.INTERNAL_IP4_ADDRESS), gw); err != nil || l.pool4 != nil {
+	if l, err := ps.Assign("d", req(wire.INTERNAL_IP4_ADDRESS), gw); err != nil || l.Pool4 != "" {
 		t.Fatalf("gateway framed: %+v %v", l, err)
 	}
 }
@@ -100,5 +101,43 @@ func TestNotifyFor(t *testing.T) {
 	}
 	if nt, ok := NotifyFor(ErrSessionLimit); !ok || nt != wire.AUTHENTICATION_FAILED {
 		t.Fatalf("session limit → %v", nt)
+	}
+}
+
+func TestPoolsAdopt(t *testing.T) {
+	old := Pools{
+		"lan":  newPool(t, "203.0.113.0/28", "203.0.113.1"),
+		"gone": newPool(t, "198.51.100.0/30", ""),
+	}
+	v4 := req(wire.INTERNAL_IP4_ADDRESS)
+	var leases []Lease
+	for _, id := range []string{"a", "b", "c"} {
+		l, err := old.Assign(id, v4, Attributes{Pool4: "lan"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		leases = append(leases, l)
+	}
+	g, _ := old.Assign("d", v4, Attributes{Pool4: "gone"})
+	old.Release(leases[2]) // c disconnected; its address stays remembered
+	// The reload shrinks lan so that b's address (.3) becomes excluded
+	// and drops the "gone" pool.
+	fresh := Pools{"lan": newPool(t, "203.0.113.0/28", "203.0.113.1", "203.0.113.3/32")}
+	orphaned := fresh.Adopt(old)
+	if want := []netip.Addr{g.IP4, leases[1].IP4}; !reflect.DeepEqual(orphaned, want) {
+		t.Fatalf("orphaned %v, want %v", orphaned, want)
+	}
+	if h, ok := fresh["lan"].Holder(leases[0].IP4); !ok || h != "a" {
+		t.Fatalf("a's lease not carried: %q", h)
+	}
+	// The lease from before the reload releases into the new pool.
+	fresh.Release(leases[0])
+	if _, ok := fresh["lan"].Holder(leases[0].IP4); ok {
+		t.Fatal("old lease did not release into the new pool")
+	}
+	// c gets its remembered address back from the new pool.
+	l, err := fresh.Assign("c", v4, Attributes{Pool4: "lan"})
+	if err != nil || l.IP4 != leases[2].IP4 {
+		t.Fatalf("c got %v, %v; want %v", l.IP4, err, leases[2].IP4)
 	}
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"sync"
 )
@@ -202,4 +203,26 @@ func (p *Pool) rangeIndex(a netip.Addr) int {
 		}
 	}
 	return 0
+}
+
+// snapshotLeases copies the lease table (for Adopt).
+func (p *Pool) snapshotLeases() map[netip.Addr]string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return maps.Clone(p.leases)
+}
+
+// adoptSticky takes over the remembered identity → address map of old,
+// keeping only addresses this pool can hand out.
+func (p *Pool) adoptSticky(old *Pool) {
+	old.mu.Lock()
+	sticky := maps.Clone(old.sticky)
+	old.mu.Unlock()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for id, a := range sticky {
+		if _, known := p.sticky[id]; !known && p.Usable(a) && len(p.sticky) < maxSticky {
+			p.sticky[id] = a
+		}
+	}
 }
