@@ -44,6 +44,7 @@ package crypto
 //	func VerifySharedKey(p PRF, psk, signedOctets, auth []byte) error  // constant-time compare
 //	func SupportedSignatureHashes() []wire.HashAlgorithm  // for our SIGNATURE_HASH_ALGORITHMS
 //	type PSSSigner struct{ crypto.Signer }  // wrap an RSA key to sign method 14 with RSASSA-PSS
+//	func (k *IKEKeys) Wipe(); func (k *ChildKeys) Wipe()  // zero keys on SA delete / after install
 //	errors: ErrUnsupported, ErrInvalidSuite, ErrInvalidPublicValue, ErrIntegrity, ErrMalformed,
 //	        ErrIVExhausted, ErrKeyType, ErrNoCommonHash, ErrAlgorithm, ErrSignature
 //

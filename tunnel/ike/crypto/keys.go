@@ -90,3 +90,19 @@ func concat(parts ...[]byte) []byte {
 	}
 	return out
 }
+
+// Wipe overwrites all keys with zeros, for when the SA is deleted. The SK
+// ciphers keep their own copies of the keys, so wiping after Ciphers does
+// not break them; Go may still hold other copies, so this only shortens
+// the life of the ones we own.
+func (k *IKEKeys) Wipe() {
+	for _, b := range [][]byte{k.SKd, k.SKai, k.SKar, k.SKei, k.SKer, k.SKpi, k.SKpr} {
+		clear(b)
+	}
+}
+
+// Wipe overwrites the keys with zeros once they are installed in the SA.
+func (k *ChildKeys) Wipe() {
+	clear(k.Encr)
+	clear(k.Integ)
+}

@@ -2,6 +2,7 @@ package crypto
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/binary"
 	"testing"
 
@@ -114,5 +115,30 @@ func TestKeysDoNotAlias(t *testing.T) {
 	_ = append(k.SKd, 0xff)
 	if !bytes.Equal(before, k.SKai) {
 		t.Fatal("append to SK_d overwrote SK_ai")
+	}
+}
+
+func TestWipe(t *testing.T) {
+	for _, s := range []Suite{suiteGCM256, suiteCBC128} {
+		k := testKeys(t, s)
+		out, _, err := k.Ciphers(s, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, in, _ := testKeys(t, s).Ciphers(s, false)
+		k.Wipe()
+		if !bytes.Equal(keysConcat(k), make([]byte, len(keysConcat(k)))) {
+			t.Fatalf("%v: keys not zero after Wipe", s)
+		}
+		body, _ := out.Seal(nil, nil, []byte("after wipe"), rand.Reader)
+		if got, err := in.Open(nil, body); err != nil || string(got) != "after wipe" {
+			t.Fatalf("%v: ciphers broken by Wipe: %v", s, err)
+		}
+	}
+	p, _ := NewPRF(wire.PRF_HMAC_SHA2_256)
+	i2r, _ := DeriveChildKeys(p, []byte("skd"), nil, []byte("ni"), []byte("nr"), 36, 0)
+	i2r.Wipe()
+	if !bytes.Equal(i2r.Encr, make([]byte, 36)) {
+		t.Fatal("child keys not zero after Wipe")
 	}
 }

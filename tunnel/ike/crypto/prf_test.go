@@ -96,3 +96,41 @@ func TestPRFPlusKnownAnswers(t *testing.T) {
 		t.Errorf("%d vectors", len(f.Tests))
 	}
 }
+
+// HMAC-MD5 and HMAC-SHA1 PRFs: RFC 2202 test case 1.
+func TestPRFRFC2202(t *testing.T) {
+	cases := map[uint16][2]string{
+		wire.PRF_HMAC_MD5:  {"0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "9294727a3638bb1c13f48ef8158bfc9d"},
+		wire.PRF_HMAC_SHA1: {"0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "b617318655057264e28bc0b6fb378c8ef146be00"},
+	}
+	for id, c := range cases {
+		p, _ := NewPRF(id)
+		if got := p.Sum(unhex(t, c[0]), []byte("Hi There")); !bytes.Equal(got, unhex(t, c[1])) {
+			t.Errorf("prf %d: %x", id, got)
+		}
+	}
+}
+
+// Integrity transforms are HMACs truncated to the ICV length (RFC 2403,
+// 2404, 4868); the ICV covers aad | signed body. Expected values are the
+// RFC 2202 and RFC 4231 "Hi There" HMACs, truncated.
+func TestIntegrityTruncation(t *testing.T) {
+	key20 := bytes.Repeat([]byte{0x0b}, 20)
+	cases := map[uint16]struct {
+		key  []byte
+		want string
+	}{
+		wire.AUTH_HMAC_MD5_96:       {key20[:16], "9294727a3638bb1c13f48ef8"},
+		wire.AUTH_HMAC_SHA1_96:      {key20, "b617318655057264e28bc0b6"},
+		wire.AUTH_HMAC_SHA2_256_128: {key20, "b0344c61d8db38535ca8afceaf0bf12b"},
+		wire.AUTH_HMAC_SHA2_384_192: {key20, "afd03944d84895626b0825f4ab46907f15f9dadbe4101ec6"},
+		wire.AUTH_HMAC_SHA2_512_256: {key20, "87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cde"},
+	}
+	for id, c := range cases {
+		block, _ := newBlock(wire.ENCR_AES_CBC, make([]byte, 16))
+		cbc := newCBCCipher(block, integSpecs[id], c.key)
+		if got := cbc.icv([]byte("Hi "), []byte("There")); !bytes.Equal(got, unhex(t, c.want)) {
+			t.Errorf("integ %d: ICV %x, want %s", id, got, c.want)
+		}
+	}
+}
