@@ -216,3 +216,41 @@ func TestCPAttrString(t *testing.T) {
 		}
 	}
 }
+
+func TestCPSupportedAttributesAndNetmask(t *testing.T) {
+	a := NewCPSupportedAttributes(INTERNAL_IP4_ADDRESS, UNITY_SPLIT_INCLUDE)
+	got, err := a.SupportedAttributes()
+	if err != nil || !slices.Equal(got, []CPAttrType{INTERNAL_IP4_ADDRESS, UNITY_SPLIT_INCLUDE}) {
+		t.Fatalf("SupportedAttributes = %v %v", got, err)
+	}
+	if _, err := (CPAttr{Type: SUPPORTED_ATTRIBUTES, Value: []byte{1}}).SupportedAttributes(); !errors.Is(err, ErrBadLength) {
+		t.Errorf("odd length: %v", err)
+	}
+	if _, err := NewCPText(UNITY_BANNER, "x").SupportedAttributes(); !errors.Is(err, ErrWrongAttr) {
+		t.Errorf("wrong type: %v", err)
+	}
+	if _, err := (CPAttr{Type: INTERNAL_IP4_NETMASK, Value: hx(t, "ff00ff00")}).NetmaskPrefixLen(); !errors.Is(err, ErrBadValue) {
+		t.Errorf("holey netmask: %v", err)
+	}
+	if _, err := (CPAttr{Type: INTERNAL_IP4_NETMASK, Value: []byte{255}}).NetmaskPrefixLen(); !errors.Is(err, ErrBadLength) {
+		t.Errorf("short netmask: %v", err)
+	}
+	if n, err := (CPAttr{Type: INTERNAL_IP4_NETMASK, Value: hx(t, "ffffffff")}).NetmaskPrefixLen(); err != nil || n != 32 {
+		t.Errorf("/32 netmask: %d %v", n, err)
+	}
+}
+
+func TestCPConfigAttributesRejectsBadValues(t *testing.T) {
+	for name, c := range map[string]CPConfig{
+		"dns invalid":         {DNS: []netip.Addr{{}}},
+		"subnet invalid":      {Subnets: []netip.Prefix{{}}},
+		"split include v6":    {SplitInclude: []netip.Prefix{netip.MustParsePrefix("2001:db8::/32")}},
+		"split dns with ','":  {SplitDNS: []string{"a,b"}},
+		"backup server empty": {BackupServers: []string{""}},
+		"netmask 40":          {IP4Netmask: 40},
+	} {
+		if _, err := c.Attributes(); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}

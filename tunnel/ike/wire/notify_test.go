@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -190,5 +191,18 @@ func TestDescribe(t *testing.T) {
 	}
 	if got := DescribePayloads([]Payload{&SKF{FragmentNumber: 2, TotalFragments: 5}}); got != "[ SKF(2/5) ]" {
 		t.Errorf("got %q", got)
+	}
+}
+
+func TestNotifyErrorText(t *testing.T) {
+	if got := (&NotifyError{Type: INVALID_SYNTAX, Msg: "nonce: 3 bytes"}).Error(); got != "INVALID_SYNTAX: nonce: 3 bytes" {
+		t.Errorf("Error() = %q", got)
+	}
+	if got := (&NotifyError{Type: NotifyType(99)}).Error(); got != "NOTIFY(99)" {
+		t.Errorf("Error() = %q", got)
+	}
+	_, err := Decode(hx(t, "0102030405060708 0000000000000000 22 20 22 08 00000000 00000020 00 00 0005"))
+	if err == nil || !strings.Contains(err.Error(), "INVALID_SYNTAX") {
+		t.Errorf("decode error text %v", err)
 	}
 }

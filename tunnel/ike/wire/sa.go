@@ -228,7 +228,7 @@ func (a TransformAttr) appendTo(b []byte) ([]byte, error) {
 }
 
 // Get returns the transforms of type t in offer order.
-func (p *Proposal) Get(t TransformType) []Transform {
+func (p Proposal) Get(t TransformType) []Transform {
 	var out []Transform
 	for _, tr := range p.Transforms {
 		if tr.Type == t {
@@ -239,7 +239,7 @@ func (p *Proposal) Get(t TransformType) []Transform {
 }
 
 // Has reports whether the proposal offers transform type t with id.
-func (p *Proposal) Has(t TransformType, id uint16) bool {
+func (p Proposal) Has(t TransformType, id uint16) bool {
 	for _, tr := range p.Transforms {
 		if tr.Type == t && tr.ID == id {
 			return true
