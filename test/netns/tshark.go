@@ -99,6 +99,10 @@ type IKEDatagram struct {
 	// Message is the IKE message: header and payloads, non-ESP marker
 	// stripped (reassembled if the datagram was IP-fragmented).
 	Message []byte
+	// PayloadTypes are the IKEv2 payload types (>= 33) tshark dissected,
+	// in order; 46 SK or 53 SKF stays opaque without keys. Proposal and
+	// transform substructures are not listed.
+	PayloadTypes []uint8
 }
 
 // Exchange is the header's exchange type (34 IKE_SA_INIT, 35 IKE_AUTH,
@@ -132,7 +136,7 @@ func IKEPackets(pcap string, tsharkArgs ...string) ([][]byte, error) {
 func IKEDatagrams(pcap string, tsharkArgs ...string) ([]IKEDatagram, error) {
 	args := append(append([]string{}, tsharkArgs...), "-Y", "isakmp", "-T", "fields", "-E", "separator=|",
 		"-e", "frame.number", "-e", "ip.src", "-e", "ipv6.src", "-e", "udp.srcport",
-		"-e", "ip.dst", "-e", "ipv6.dst", "-e", "udp.dstport", "-e", "udp.payload")
+		"-e", "ip.dst", "-e", "ipv6.dst", "-e", "udp.dstport", "-e", "udp.payload", "-e", "isakmp.typepayload")
 	out, err := tshark(pcap, args...)
 	if err != nil {
 		return nil, err
@@ -150,12 +154,16 @@ func IKEDatagrams(pcap string, tsharkArgs ...string) ([]IKEDatagram, error) {
 	return ds, sc.Err()
 }
 
-// parseIKEField parses "frame|src4|src6|sport|dst4|dst6|dport|hexpayload";
-// one of the v4/v6 columns is empty.
+// parseIKEField parses "frame|src4|src6|sport|dst4|dst6|dport|hexpayload|types";
+// one of the v4/v6 columns is empty, types is comma-separated.
 func parseIKEField(line string) (IKEDatagram, error) {
 	c := strings.Split(line, "|")
-	if len(c) != 8 {
+	if len(c) != 9 {
 		return IKEDatagram{}, fmt.Errorf("unexpected tshark line %q", line)
+	}
+	types, err := parseTypes(c[8])
+	if err != nil {
+		return IKEDatagram{}, fmt.Errorf("payload types in %q: %w", line, err)
 	}
 	f := []string{c[0], first(c[1] + c[2]), c[3], first(c[4] + c[5]), c[6], c[7]}
 	frame, err := strconv.Atoi(f[0])
@@ -177,7 +185,25 @@ func parseIKEField(line string) (IKEDatagram, error) {
 	if len(payload) < 28 {
 		return IKEDatagram{}, fmt.Errorf("frame %d: %d bytes is shorter than an IKE header", frame, len(payload))
 	}
-	return IKEDatagram{Frame: frame, Src: src, Dst: dst, Message: payload}, nil
+	return IKEDatagram{Frame: frame, Src: src, Dst: dst, Message: payload, PayloadTypes: types}, nil
+}
+
+func parseTypes(s string) ([]uint8, error) {
+	var out []uint8
+	for _, f := range strings.Split(s, ",") {
+		if f == "" {
+			continue
+		}
+		v, err := strconv.ParseUint(f, 10, 8)
+		if err != nil {
+			return nil, err
+		}
+		// tshark lists proposals (2) and transforms (3) as payloads.
+		if v >= 33 {
+			out = append(out, uint8(v))
+		}
+	}
+	return out, nil
 }
 
 // first returns the first of tshark's comma-separated occurrences (an
