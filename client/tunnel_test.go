@@ -104,15 +104,31 @@ func ipv4(src, dst string, payload []byte) []byte {
 	return p
 }
 
-func expectPacket(t *testing.T, ch <-chan []byte, want []byte, where string) {
+// sendUntilReceived injects pkt into from until it comes out of to. The
+// responder installs its Child SA right after answering IKE_AUTH, so the
+// very first packet may race it and be dropped as unknown-SPI.
+func sendUntilReceived(t *testing.T, from *tunfake.TUN, to <-chan []byte, pkt []byte, where string) {
 	t.Helper()
-	select {
-	case got := <-ch:
-		if !bytes.Equal(got, want) {
-			t.Fatalf("%s: got %x\nwant %x", where, got, want)
+	deadline := time.After(5 * time.Second)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	if err := from.Inject(pkt); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		select {
+		case got := <-to:
+			if !bytes.Equal(got, pkt) {
+				t.Fatalf("%s: got %x\nwant %x", where, got, pkt)
+			}
+			return
+		case <-tick.C:
+			if err := from.Inject(pkt); err != nil {
+				t.Fatal(err)
+			}
+		case <-deadline:
+			t.Fatalf("%s: no packet", where)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatalf("%s: no packet", where)
 	}
 }
 
@@ -143,15 +159,9 @@ func TestTunnelDialerEndToEnd(t *testing.T) {
 
 	// Client → LAN behind the gateway, and the answer back.
 	out := ipv4("203.0.113.7", "198.51.100.10", []byte("query"))
-	if err := clientTUN.Inject(out); err != nil {
-		t.Fatal(err)
-	}
-	expectPacket(t, gw.tun.Written(), out, "gateway TUN")
+	sendUntilReceived(t, clientTUN, gw.tun.Written(), out, "gateway TUN")
 	back := ipv4("198.51.100.10", "203.0.113.7", []byte("answer"))
-	if err := gw.tun.Inject(back); err != nil {
-		t.Fatal(err)
-	}
-	expectPacket(t, clientTUN.Written(), back, "client TUN")
+	sendUntilReceived(t, gw.tun, clientTUN.Written(), back, "client TUN")
 
 	// Disconnect: the gateway sees its IKE SA end.
 	closeCtx, cancelClose := context.WithTimeout(context.Background(), 5*time.Second)
