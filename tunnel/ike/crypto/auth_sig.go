@@ -30,6 +30,7 @@ func SupportedSignatureHashes() []wire.HashAlgorithm {
 // SIGNATURE_HASH_ALGORITHMS; an empty list means the peer set no
 // constraint. Ed25519 keys sign with method 14 only (RFC 8420).
 func Sign(method wire.AuthMethod, key crypto.Signer, octets []byte, peerHashes []wire.HashAlgorithm, rand io.Reader) (auth []byte, err error) {
+	rand = orCryptoRand(rand)
 	switch method {
 	case wire.AuthRSASig:
 		if _, ok := publicOf(key).(*rsa.PublicKey); !ok {

@@ -1,6 +1,7 @@
 package crypto
 
 import (
+	cryptorand "crypto/rand"
 	"fmt"
 	"io"
 
@@ -22,6 +23,7 @@ type KeyExchange interface {
 // groups take their randomness from crypto/rand whatever rand is, as the
 // standard library does since Go 1.26; MODP groups read rand.
 func NewKeyExchange(group uint16, rand io.Reader) (KeyExchange, error) {
+	rand = orCryptoRand(rand)
 	switch group {
 	case wire.KE_CURVE25519, wire.KE_ECP256, wire.KE_ECP384, wire.KE_ECP521:
 		return newECDH(group, rand)
@@ -48,4 +50,14 @@ func PublicLen(group uint16) (int, error) {
 func SupportedGroup(group uint16) bool {
 	_, err := PublicLen(group)
 	return err == nil
+}
+
+// orCryptoRand returns r, or crypto/rand.Reader when r is nil, so that a
+// caller that leaves its randomness unset gets a safe default rather than
+// a panic.
+func orCryptoRand(r io.Reader) io.Reader {
+	if r == nil {
+		return cryptorand.Reader
+	}
+	return r
 }

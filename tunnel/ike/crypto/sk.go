@@ -26,7 +26,7 @@ type SKCipher interface {
 	BodyLen(plainLen int) int
 	// Seal appends the body to dst. CBC ciphers read a fresh IV from rand;
 	// AEAD ciphers use a per-key counter as the explicit IV, which can never
-	// repeat, and ignore rand. aad may be dst itself (the message is then
+	// repeat, and ignore rand. A nil rand means crypto/rand. aad may be dst itself (the message is then
 	// built in one buffer); plain must not overlap dst's spare capacity.
 	Seal(dst, aad, plain []byte, rand io.Reader) ([]byte, error)
 	// Open verifies and decrypts body and returns the plaintext inner

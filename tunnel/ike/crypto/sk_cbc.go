@@ -56,7 +56,7 @@ func (c *cbcCipher) paddedLen(plainLen int) int {
 func (c *cbcCipher) Seal(dst, aad, plain []byte, rand io.Reader) ([]byte, error) {
 	whole, body := grow(dst, c.BodyLen(len(plain)))
 	iv, ct := body[:c.bs], body[c.bs:c.bs+c.paddedLen(len(plain))]
-	if _, err := io.ReadFull(rand, iv); err != nil {
+	if _, err := io.ReadFull(orCryptoRand(rand), iv); err != nil {
 		return dst, fmt.Errorf("ike/crypto: IV: %w", err)
 	}
 	n := copy(ct, plain)

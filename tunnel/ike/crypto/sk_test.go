@@ -393,3 +393,22 @@ func TestSealAppendsToAAD(t *testing.T) {
 		}
 	}
 }
+
+// A nil rand falls back to crypto/rand everywhere randomness is taken.
+func TestNilRandDefaults(t *testing.T) {
+	iOut, _, _, rIn := testCiphers(t, suiteCBC128)
+	body, err := iOut.Seal(nil, nil, []byte("x"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rIn.Open(nil, body); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewKeyExchange(wire.KE_MODP1024, nil); err != nil {
+		t.Fatal(err)
+	}
+	testSigners(t)
+	if _, err := Sign(wire.AuthDigitalSig, edKey, []byte("x"), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+}
