@@ -51,7 +51,9 @@ func (a *Authorizer) Authorize(req AuthzRequest) (Authorization, error) {
 	out.User = a.Users[name]
 	out.GroupName = a.groupName(out.User, req)
 	var user, group Attributes
-	if out.User != nil {
+	// Explicit user authorization runs only when the implicit (cached)
+	// attributes brought no Framed-IP-Address (seed L1598).
+	if out.User != nil && !req.Cached.FramedIP4.IsValid() {
 		user = out.User.Attributes
 	}
 	if g := a.Groups[out.GroupName]; g != nil {

@@ -173,3 +173,17 @@ func TestEAPIdentityPrecedence(t *testing.T) {
 		t.Errorf("binary key id gave %q", got)
 	}
 }
+
+func TestAuthorizeCachedFramedSkipsUser(t *testing.T) {
+	a := testAuthorizer(t)
+	cached := Attributes{FramedIP4: netip.MustParseAddr("203.0.113.77")}
+	got, err := a.Authorize(AuthzRequest{Peer: mustID(t, "email:bob@example.com"), Cached: cached})
+	if err != nil || got.User == nil || got.Attributes.FramedIP4 != cached.FramedIP4 || got.Attributes.Banner != "example" {
+		t.Fatalf("got %+v, %v", got, err)
+	}
+	// Without a cached framed address bob's own attributes apply.
+	got, _ = a.Authorize(AuthzRequest{Peer: mustID(t, "email:bob@example.com"), Cached: Attributes{DefaultDomain: "c.example"}})
+	if got.Attributes.Banner != "hi bob" || got.Attributes.DefaultDomain != "c.example" {
+		t.Fatalf("got %+v", got.Attributes)
+	}
+}

@@ -8,15 +8,17 @@
 // TUN, no IKE engine. The session glue (engine events → sessions, admin
 // socket) calls these APIs:
 //
-//	cfg, err := server.Load("server.toml")          // strict, file:line errors
-//	psk, ok := cfg.Keyring.Lookup(peerID, peerAddr)  // responder PSK choice
+//	cfg, err := server.Load("server.toml")            // strict, file:line errors
+//	peer, ok := cfg.Keyring.Lookup(peerID, peerAddr)   // responder PSK choice
 //	authz, err := cfg.Authorize(server.AuthzRequest{Peer: peerID, EAPIdentity: eapID})
-//	req, err := server.ParseCPRequest(cp.Attributes) // CFG_REQUEST from the client
+//	s, err := registry.Add(server.SessionInfo{...})    // caps per identity and in total
+//	req := server.ParseCPRequest(cp.Attributes)        // the client's CFG_REQUEST
 //	lease, err := cfg.Pools.Assign(identity, req, authz.Attributes)
 //	reply := server.BuildCPReply(req, authz.Attributes, lease, info)
-//	ts := server.AllowedSelectors(authz.Attributes, lease)
-//	target, ok := server.ChooseRedirect(policy, gateways, loads, from)
-//	s, err := registry.Add(server.SessionInfo{...})
+//	ts := server.AllowedSelectors(authz.Attributes, lease) // narrowing input
+//	gw, err := server.ChooseRedirect(server.RedirectInput{...})
+//	...
+//	cfg.Pools.Release(lease); registry.Remove(s.ID)
 //
 // Errors the IKE engine must turn into a Notify (for example an exhausted
 // pool → INTERNAL_ADDRESS_FAILURE) map through NotifyFor.

@@ -173,3 +173,18 @@ func BenchmarkSessionAddBytes(b *testing.B) {
 		b.Fatalf("AddBytes allocates %v", allocs)
 	}
 }
+
+func BenchmarkRegistryByAddress(b *testing.B) {
+	r := NewRegistry(Limits{}, nil)
+	for i := 0; i < 1000; i++ {
+		a := netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 14: byte(i >> 8), 15: byte(i)})
+		r.Add(SessionInfo{Identity: fmt.Sprint(i), IP6: a})
+	}
+	dst := netip.MustParseAddr("2001:db8::1c8")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := r.ByAddress(dst); !ok {
+			b.Fatal("not found")
+		}
+	}
+}
