@@ -25,5 +25,12 @@
 // Authenticator is an interface so a RADIUS pass-through backend can replace
 // the local one (NewLocalAuthenticator, backed by a UserStore). Limiter
 // counts failures per identity and per source address and backs off
-// exponentially to slow down password guessing.
+// exponentially to slow down password guessing; WithLimiter applies it to
+// any Authenticator.
+//
+// Besides the RFC vectors and in-memory conversations, the tests run our
+// authenticator against wpa_supplicant's eapol_test and our peer against
+// FreeRADIUS (both over a loopback RADIUS shim) when those are installed;
+// both compare the MS-CHAPv2 MSK with the MS-MPPE keys the other side
+// derives.
 package eap
