@@ -181,6 +181,9 @@ func FuzzNotifyData(f *testing.F) {
 		if w, err := ParseSetWindowSize(n(SET_WINDOW_SIZE)); err == nil && !bytes.Equal(NewSetWindowSize(w).Data, data) {
 			t.Fatal("window size rebuild differs")
 		}
+		if l, err := ParseAuthLifetime(n(AUTH_LIFETIME)); err == nil && !bytes.Equal(NewAuthLifetime(l).Data, data) {
+			t.Fatal("auth lifetime rebuild differs")
+		}
 		if h, err := ParseNATDetection(n(NAT_DETECTION_SOURCE_IP)); err == nil && !bytes.Equal(h[:], data) {
 			t.Fatal("nat-d differs")
 		}

@@ -219,3 +219,20 @@ func ParseSignatureHashAlgorithms(p *Notify) ([]HashAlgorithm, error) {
 	}
 	return algs, nil
 }
+
+// NewAuthLifetime builds AUTH_LIFETIME (RFC 4478): seconds until the
+// peer must re-authenticate.
+func NewAuthLifetime(seconds uint32) *Notify {
+	return NewNotify(AUTH_LIFETIME, binary.BigEndian.AppendUint32(nil, seconds))
+}
+
+// ParseAuthLifetime returns the lifetime in seconds of AUTH_LIFETIME.
+func ParseAuthLifetime(p *Notify) (uint32, error) {
+	if err := p.checkType(AUTH_LIFETIME); err != nil {
+		return 0, err
+	}
+	if len(p.Data) != 4 {
+		return 0, fmt.Errorf("auth lifetime: %d bytes: %w", len(p.Data), ErrBadLength)
+	}
+	return binary.BigEndian.Uint32(p.Data), nil
+}

@@ -36,6 +36,9 @@ func TestNotifyHelpers(t *testing.T) {
 	if w, err := ParseSetWindowSize(roundTripPayload(t, NewSetWindowSize(10)).(*Notify)); err != nil || w != 10 {
 		t.Fatalf("window %d %v", w, err)
 	}
+	if l, err := ParseAuthLifetime(roundTripPayload(t, NewAuthLifetime(3600)).(*Notify)); err != nil || l != 3600 {
+		t.Fatalf("auth lifetime %d %v", l, err)
+	}
 
 	n = roundTripPayload(t, NewSignatureHashAlgorithms(HashSHA2_256, HashSHA2_384, HashIdentity)).(*Notify)
 	if !bytes.Equal(n.Data, []byte{0, 2, 0, 3, 0, 5}) {
@@ -59,6 +62,7 @@ func TestNotifyParsersReject(t *testing.T) {
 	_, cases["cookie 65"] = ParseCookie(&Notify{NotifyType: COOKIE, Data: make([]byte, 65)})
 	_, cases["new cookie 65"] = NewCookie(make([]byte, 65))
 	_, cases["invalid ke 3 bytes"] = ParseInvalidKEPayload(&Notify{NotifyType: INVALID_KE_PAYLOAD, Data: []byte{0, 0, 19}})
+	_, cases["auth lifetime 3 bytes"] = ParseAuthLifetime(&Notify{NotifyType: AUTH_LIFETIME, Data: []byte{0, 1, 2}})
 	_, cases["window 2 bytes"] = ParseSetWindowSize(&Notify{NotifyType: SET_WINDOW_SIZE, Data: []byte{0, 1}})
 	_, _, cases["rekey no spi"] = ParseRekeySA(&Notify{NotifyType: REKEY_SA, Protocol: ProtoESP})
 	_, _, cases["rekey ike"] = ParseRekeySA(&Notify{NotifyType: REKEY_SA, Protocol: ProtoIKE, SPI: []byte{1, 2, 3, 4}})

@@ -23,8 +23,11 @@ const (
 	FAILED_CP_REQUIRED           NotifyType = 37
 	TS_UNACCEPTABLE              NotifyType = 38
 	INVALID_SELECTORS            NotifyType = 39
+	UNACCEPTABLE_ADDRESSES       NotifyType = 40
+	UNEXPECTED_NAT_DETECTED      NotifyType = 41
 	TEMPORARY_FAILURE            NotifyType = 43
 	CHILD_SA_NOT_FOUND           NotifyType = 44
+	STATE_NOT_FOUND              NotifyType = 47
 )
 
 // Status notifications.
@@ -42,16 +45,34 @@ const (
 	ESP_TFC_PADDING_NOT_SUPPORTED   NotifyType = 16394
 	NON_FIRST_FRAGMENTS_ALSO        NotifyType = 16395
 	MOBIKE_SUPPORTED                NotifyType = 16396
+	ADDITIONAL_IP4_ADDRESS          NotifyType = 16397
+	ADDITIONAL_IP6_ADDRESS          NotifyType = 16398
+	NO_ADDITIONAL_ADDRESSES         NotifyType = 16399
+	UPDATE_SA_ADDRESSES             NotifyType = 16400
+	COOKIE2                         NotifyType = 16401
+	NO_NATS_ALLOWED                 NotifyType = 16402
+	AUTH_LIFETIME                   NotifyType = 16403
 	MULTIPLE_AUTH_SUPPORTED         NotifyType = 16404
+	ANOTHER_AUTH_FOLLOWS            NotifyType = 16405
 	REDIRECT_SUPPORTED              NotifyType = 16406
 	REDIRECT                        NotifyType = 16407
 	REDIRECTED_FROM                 NotifyType = 16408
+	TICKET_LT_OPAQUE                NotifyType = 16409
+	TICKET_REQUEST                  NotifyType = 16410
+	TICKET_ACK                      NotifyType = 16411
+	TICKET_NACK                     NotifyType = 16412
+	TICKET_OPAQUE                   NotifyType = 16413
 	EAP_ONLY_AUTHENTICATION         NotifyType = 16417
 	CHILDLESS_IKEV2_SUPPORTED       NotifyType = 16418
+	IKEV2_MESSAGE_ID_SYNC_SUPPORTED NotifyType = 16420
 	IKEV2_FRAGMENTATION_SUPPORTED   NotifyType = 16430
 	SIGNATURE_HASH_ALGORITHMS       NotifyType = 16431
+	USE_PPK                         NotifyType = 16435
+	PPK_IDENTITY                    NotifyType = 16436
+	NO_PPK_AUTH                     NotifyType = 16437
 	INTERMEDIATE_EXCHANGE_SUPPORTED NotifyType = 16438
 	ADDITIONAL_KEY_EXCHANGE         NotifyType = 16441
+	USE_AGGFRAG                     NotifyType = 16442
 )
 
 // IsError reports whether t is an error notification.
@@ -73,8 +94,11 @@ var notifyNames = map[NotifyType]string{
 	FAILED_CP_REQUIRED:              "FAILED_CP_REQUIRED",
 	TS_UNACCEPTABLE:                 "TS_UNACCEPTABLE",
 	INVALID_SELECTORS:               "INVALID_SELECTORS",
+	UNACCEPTABLE_ADDRESSES:          "UNACCEPTABLE_ADDRESSES",
+	UNEXPECTED_NAT_DETECTED:         "UNEXPECTED_NAT_DETECTED",
 	TEMPORARY_FAILURE:               "TEMPORARY_FAILURE",
 	CHILD_SA_NOT_FOUND:              "CHILD_SA_NOT_FOUND",
+	STATE_NOT_FOUND:                 "STATE_NOT_FOUND",
 	INITIAL_CONTACT:                 "INITIAL_CONTACT",
 	SET_WINDOW_SIZE:                 "SET_WINDOW_SIZE",
 	ADDITIONAL_TS_POSSIBLE:          "ADDITIONAL_TS_POSSIBLE",
@@ -88,16 +112,34 @@ var notifyNames = map[NotifyType]string{
 	ESP_TFC_PADDING_NOT_SUPPORTED:   "ESP_TFC_PADDING_NOT_SUPPORTED",
 	NON_FIRST_FRAGMENTS_ALSO:        "NON_FIRST_FRAGMENTS_ALSO",
 	MOBIKE_SUPPORTED:                "MOBIKE_SUPPORTED",
+	ADDITIONAL_IP4_ADDRESS:          "ADDITIONAL_IP4_ADDRESS",
+	ADDITIONAL_IP6_ADDRESS:          "ADDITIONAL_IP6_ADDRESS",
+	NO_ADDITIONAL_ADDRESSES:         "NO_ADDITIONAL_ADDRESSES",
+	UPDATE_SA_ADDRESSES:             "UPDATE_SA_ADDRESSES",
+	COOKIE2:                         "COOKIE2",
+	NO_NATS_ALLOWED:                 "NO_NATS_ALLOWED",
+	AUTH_LIFETIME:                   "AUTH_LIFETIME",
 	MULTIPLE_AUTH_SUPPORTED:         "MULTIPLE_AUTH_SUPPORTED",
+	ANOTHER_AUTH_FOLLOWS:            "ANOTHER_AUTH_FOLLOWS",
 	REDIRECT_SUPPORTED:              "REDIRECT_SUPPORTED",
 	REDIRECT:                        "REDIRECT",
 	REDIRECTED_FROM:                 "REDIRECTED_FROM",
+	TICKET_LT_OPAQUE:                "TICKET_LT_OPAQUE",
+	TICKET_REQUEST:                  "TICKET_REQUEST",
+	TICKET_ACK:                      "TICKET_ACK",
+	TICKET_NACK:                     "TICKET_NACK",
+	TICKET_OPAQUE:                   "TICKET_OPAQUE",
 	EAP_ONLY_AUTHENTICATION:         "EAP_ONLY_AUTHENTICATION",
 	CHILDLESS_IKEV2_SUPPORTED:       "CHILDLESS_IKEV2_SUPPORTED",
+	IKEV2_MESSAGE_ID_SYNC_SUPPORTED: "IKEV2_MESSAGE_ID_SYNC_SUPPORTED",
 	IKEV2_FRAGMENTATION_SUPPORTED:   "IKEV2_FRAGMENTATION_SUPPORTED",
 	SIGNATURE_HASH_ALGORITHMS:       "SIGNATURE_HASH_ALGORITHMS",
+	USE_PPK:                         "USE_PPK",
+	PPK_IDENTITY:                    "PPK_IDENTITY",
+	NO_PPK_AUTH:                     "NO_PPK_AUTH",
 	INTERMEDIATE_EXCHANGE_SUPPORTED: "INTERMEDIATE_EXCHANGE_SUPPORTED",
 	ADDITIONAL_KEY_EXCHANGE:         "ADDITIONAL_KEY_EXCHANGE",
+	USE_AGGFRAG:                     "USE_AGGFRAG",
 }
 
 // String returns the IANA name, or the number for an unknown type.
