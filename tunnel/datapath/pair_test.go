@@ -33,8 +33,14 @@ const (
 
 func newPair(t testing.TB, mkCfg func(spi uint32, seed byte) esp.Config, tunCfg tunfake.Config) *pair {
 	t.Helper()
+	return newPairWith(t, mkCfg, tunCfg, Config{})
+}
+
+// newPairWith is newPair with extra client Device settings.
+func newPairWith(t testing.TB, mkCfg func(spi uint32, seed byte) esp.Config, tunCfg tunfake.Config, clientCfg Config) *pair {
+	t.Helper()
 	p := &pair{}
-	p.client, p.ctun = newTestDevice(t, tunCfg, Config{})
+	p.client, p.ctun = newTestDevice(t, tunCfg, clientCfg)
 	p.server, p.stun = newTestDevice(t, tunCfg, Config{})
 	p.install(t, mkCfg(spiC2S, 1), mkCfg(spiS2C, 2))
 	return p
