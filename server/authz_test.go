@@ -1,12 +1,16 @@
 package server
 
 import (
+	"context"
 	"encoding/hex"
+	"errors"
 	"net/netip"
 	"reflect"
 	"testing"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"flexvpn/tunnel/ike/eap"
 )
 
 func addrs(s ...string) []netip.Addr {
@@ -135,26 +139,68 @@ func TestAuthorizeNoGroup(t *testing.T) {
 	}
 }
 
-func TestNTHashRFC2759(t *testing.T) {
+func TestCheckNTHash(t *testing.T) {
 	// RFC 2759 9.2: Password "clientPass" → PasswordHash.
-	h := NTHash("clientPass")
-	if got := hex.EncodeToString(h[:]); got != "44ebba8d5312b8d611474411f56989ae" {
-		t.Fatalf("NTHash = %s", got)
-	}
-	u := &User{NTHash: h[:]}
-	if !u.CheckNTHash(h[:]) || u.CheckNTHash(make([]byte, 16)) || (&User{}).CheckNTHash(h[:]) {
+	h, _ := hex.DecodeString("44ebba8d5312b8d611474411f56989ae")
+	u := &User{NTHash: h}
+	if !u.CheckNTHash(eap.NTHash("clientPass")) || u.CheckNTHash(make([]byte, 16)) || (&User{}).CheckNTHash(h) {
 		t.Fatal("CheckNTHash")
 	}
 }
 
 func TestCheckGTC(t *testing.T) {
-	hash, err := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
+	bc, err := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := &User{GTCHash: string(hash)}
-	if !u.CheckGTC([]byte("s3cret")) || u.CheckGTC([]byte("wrong")) || (&User{}).CheckGTC(nil) {
-		t.Fatal("CheckGTC")
+	argon, err := eap.HashPassword("s3cret", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []string{string(bc), string(argon)} {
+		if !validPasswordHash(h) {
+			t.Errorf("%s: not accepted as a hash", h)
+		}
+		u := &User{GTCHash: h}
+		if !u.CheckGTC([]byte("s3cret")) || u.CheckGTC([]byte("wrong")) {
+			t.Errorf("%s: CheckGTC", h)
+		}
+	}
+	if (&User{}).CheckGTC(nil) {
+		t.Fatal("empty hash accepted a password")
+	}
+	for _, bad := range []string{"plain", "$2a$xx", "$argon2id$v=19$m=1", "$argon2i$v=19$m=1,t=1,p=1$c2FsdA$aGFzaA"} {
+		if validPasswordHash(bad) {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestEAPUsers(t *testing.T) {
+	a := testAuthorizer(t) // user_name rule: "eap prefix @"
+	nt := eap.NTHash("pw")
+	a.Users["alice"].NTHash = nt
+	a.Users["bob"].MD5Password = []byte("md5pw")
+	a.Users["carol@example.com"] = &User{Name: "carol@example.com", GTCHash: "$2a$04$abc"}
+	s := EAPUsers{Authorizer: a}
+	for _, tt := range []struct {
+		eapID string
+		check func(*eap.User) bool
+	}{
+		{"alice@example.com", func(u *eap.User) bool { return string(u.NTHash) == string(nt) }},
+		{"alice", func(u *eap.User) bool { return string(u.NTHash) == string(nt) }},
+		{"bob@corp.example", func(u *eap.User) bool { return u.Password == "md5pw" }},
+		{"carol@example.com", func(u *eap.User) bool { return string(u.PasswordHash) == "$2a$04$abc" }},
+	} {
+		u, err := s.LookupUser(context.Background(), tt.eapID)
+		if err != nil || !tt.check(u) || u.Name != "" {
+			t.Errorf("%s: %+v, %v", tt.eapID, u, err)
+		}
+	}
+	for _, missing := range []string{"dave@example.com", "", "192.0.2.1"} {
+		if _, err := s.LookupUser(context.Background(), missing); !errors.Is(err, eap.ErrNoSuchUser) {
+			t.Errorf("%q: err = %v", missing, err)
+		}
 	}
 }
 

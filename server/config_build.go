@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"flexvpn/tunnel/ike/wire"
 )
 
@@ -261,8 +259,8 @@ func (v *validator) user(name string, r *rawUser, groups map[string]*Group, pool
 		u.NTHash = h
 	}
 	if r.GTCHash != "" {
-		if _, err := bcrypt.Cost([]byte(r.GTCHash)); err != nil {
-			v.fail(k("user", name, "gtc_hash"), "user %q: gtc_hash is not a bcrypt hash; make one with `htpasswd -nbBC 10 %s PASSWORD` and keep the part after the colon", name, name)
+		if !validPasswordHash(r.GTCHash) {
+			v.fail(k("user", name, "gtc_hash"), "user %q: gtc_hash is not an argon2id or bcrypt hash; make one with `htpasswd -nbBC 10 %s PASSWORD` and keep the part after the colon", name, name)
 		}
 	}
 	if r.MD5Password != "" {

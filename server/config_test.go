@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"flexvpn/tunnel/ike/eap"
 	"flexvpn/tunnel/ike/wire"
 )
 
@@ -95,8 +96,7 @@ func checkExampleAuthz(t *testing.T, cfg *Config) {
 		len(a.SplitDNS) != 2 || a.Pool4 != "lan" || a.Banner != "Authorized use only." {
 		t.Fatalf("alice: %+v", alice)
 	}
-	h := NTHash("clientPass")
-	if !alice.User.CheckNTHash(h[:]) || !alice.User.CheckGTC([]byte("gtc-example-password")) {
+	if !alice.User.CheckNTHash(eap.NTHash("clientPass")) || !alice.User.CheckGTC([]byte("gtc-example-password")) {
 		t.Fatal("alice credentials")
 	}
 	bob, _ := cfg.Authorize(AuthzRequest{Peer: mustID(t, "fqdn:laptop.example.org"), EAPIdentity: "bob@example.org"})
@@ -127,7 +127,7 @@ func TestConfigErrors(t *testing.T) {
 		{"mangler", "[authorization]\nuser_name = \"fqdn user\"\n", `server.toml:2: [authorization] user_name "fqdn user": write one of`},
 		{"default group", "[authorization]\ndefault_group = \"x\"\n", `default_group "x": no such group`},
 		{"nt hash", "[certificate]\n[user.a]\nnt_hash = \"abc\"\n", `server.toml:3: user "a": nt_hash must be 32 hex digits`},
-		{"gtc hash", "[certificate]\n[user.a]\ngtc_hash = \"plain\"\n", "gtc_hash is not a bcrypt hash"},
+		{"gtc hash", "[certificate]\n[user.a]\ngtc_hash = \"plain\"\n", "gtc_hash is not an argon2id or bcrypt hash"},
 		{"user group", "[user.a]\ngroup = \"nope\"\n", `user "a": no group named "nope"`},
 		{"framed v6 in v4", "[user.a]\nframed_address = \"2001:db8::5\"\n", "must be an IPv4 address"},
 		{"users need cert", "[user.a]\nmd5_password = \"x\"\n", "EAP users need the server to authenticate with a certificate"},

@@ -10,6 +10,7 @@
 //
 //	cfg, err := server.Load("server.toml")            // strict, file:line errors
 //	peer, ok := cfg.Keyring.Lookup(peerID, peerAddr)   // responder PSK choice
+//	users := server.EAPUsers{Authorizer: cfg.Authorizer} // eap.UserStore for the EAP authenticator
 //	authz, err := cfg.Authorize(server.AuthzRequest{Peer: peerID, EAPIdentity: eapID})
 //	s, err := registry.Add(server.SessionInfo{...})    // caps per identity and in total
 //	req := server.ParseCPRequest(cp.Attributes)        // the client's CFG_REQUEST

@@ -1,22 +1,24 @@
 package server
 
 import (
+	"context"
 	"crypto/subtle"
-	"encoding/binary"
-	"unicode/utf16"
+	"fmt"
+	"strings"
 
 	"golang.org/x/crypto/bcrypt"
-	"golang.org/x/crypto/md4" // MS-CHAPv2's NT hash is MD4 by definition (RFC 2759 8.3)
+
+	"flexvpn/tunnel/ike/eap"
 )
 
 // User is a local user for EAP authentication and user authorization.
 // Secrets are stored in the weakest form each EAP method allows: MS-CHAPv2
-// needs only the NT hash, GTC checks a bcrypt hash, and only EAP-MD5 (a
+// needs only the NT hash, GTC checks a slow hash, and only EAP-MD5 (a
 // challenge over the cleartext) needs the password itself.
 type User struct {
 	Name        string
-	NTHash      []byte // 16 bytes, MD4 of the UTF-16LE password; nil disables MS-CHAPv2
-	GTCHash     string // bcrypt hash ("$2a$..." / "$2b$..."); empty disables GTC
+	NTHash      []byte // 16 bytes, MD4 of the UTF-16LE password (eap.NTHash); nil disables MS-CHAPv2
+	GTCHash     string // argon2id PHC string (eap.HashPassword) or bcrypt hash; empty disables GTC
 	MD5Password []byte // cleartext; nil disables EAP-MD5
 	Group       string // explicit group; empty = derived by the group mangler
 	Attributes  Attributes
@@ -24,7 +26,11 @@ type User struct {
 
 // CheckGTC reports whether password matches the user's GTC hash.
 func (u *User) CheckGTC(password []byte) bool {
-	return u.GTCHash != "" && bcrypt.CompareHashAndPassword([]byte(u.GTCHash), password) == nil
+	if u.GTCHash == "" {
+		return false
+	}
+	ok, err := eap.VerifyPassword([]byte(u.GTCHash), string(password))
+	return ok && err == nil
 }
 
 // CheckNTHash compares an NT hash in constant time.
@@ -32,24 +38,55 @@ func (u *User) CheckNTHash(h []byte) bool {
 	return len(u.NTHash) == 16 && subtle.ConstantTimeCompare(u.NTHash, h) == 1
 }
 
-// NTHash computes the NT password hash MS-CHAPv2 uses (RFC 2759 8.3):
-// MD4 over the password in UTF-16 little-endian. The `nt_hash` user key
-// holds it in hex, so the server never stores the password.
-func NTHash(password string) [16]byte {
-	units := utf16.Encode([]rune(password))
-	b := make([]byte, 2*len(units))
-	for i, u := range units {
-		binary.LittleEndian.PutUint16(b[2*i:], u)
+// validPasswordHash checks the form of a stored GTC hash without the cost
+// of verifying against it (a bcrypt or argon2id check takes tens of
+// milliseconds; a config with many users must still load quickly).
+func validPasswordHash(h string) bool {
+	if strings.HasPrefix(h, "$2") {
+		_, err := bcrypt.Cost([]byte(h))
+		return err == nil
 	}
-	h := md4.New()
-	h.Write(b)
-	var out [16]byte
-	copy(out[:], h.Sum(nil))
-	return out
+	f := strings.Split(h, "$")
+	return len(f) == 6 && f[0] == "" && f[1] == "argon2id" && strings.HasPrefix(f[2], "v=") &&
+		strings.HasPrefix(f[3], "m=") && f[4] != "" && f[5] != ""
 }
 
 // Group is a named set of group authorization attributes.
 type Group struct {
 	Name       string
 	Attributes Attributes
+}
+
+// EAPUsers adapts the local users to the EAP authenticator's UserStore.
+// The EAP identity is looked up as a user name first, then through the
+// user_name rule (so "alice@example.com" finds user "alice" under
+// "eap prefix @" or "email username"). The returned user keeps the EAP
+// identity as is (Name is left empty), so authorization later mangles the
+// same identity the same way.
+type EAPUsers struct {
+	Authorizer *Authorizer
+}
+
+// LookupUser implements eap.UserStore.
+func (s EAPUsers) LookupUser(_ context.Context, name string) (*eap.User, error) {
+	u := s.find(name)
+	if u == nil {
+		return nil, fmt.Errorf("%w: %q", eap.ErrNoSuchUser, name)
+	}
+	return &eap.User{NTHash: u.NTHash, Password: string(u.MD5Password), PasswordHash: []byte(u.GTCHash)}, nil
+}
+
+func (s EAPUsers) find(eapID string) *User {
+	a := s.Authorizer
+	if u := a.Users[eapID]; u != nil {
+		return u
+	}
+	peer, err := ParseIdentity(eapID)
+	if err != nil {
+		return nil
+	}
+	if n, err := a.UserName.Name(peer, eapID); err == nil {
+		return a.Users[n]
+	}
+	return nil
 }
