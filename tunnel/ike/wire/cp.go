@@ -94,3 +94,14 @@ func (p *CP) Add(attrs ...CPAttr) *CP {
 	p.Attributes = append(p.Attributes, attrs...)
 	return p
 }
+
+// Has reports whether the payload carries an attribute of type t (empty
+// or not), e.g. whether a CFG_REQUEST asked for INTERNAL_IP4_ADDRESS.
+func (p *CP) Has(t CPAttrType) bool {
+	for _, a := range p.Attributes {
+		if a.Type == t {
+			return true
+		}
+	}
+	return false
+}

@@ -243,6 +243,13 @@ func (a CPAttr) String() string {
 	if ad, err := a.Addr(); err == nil {
 		return a.Type.String() + "=" + ad.String()
 	}
+	if ps, err := a.UnitySubnets(); err == nil {
+		parts := make([]string, len(ps))
+		for i, p := range ps {
+			parts[i] = p.String()
+		}
+		return a.Type.String() + "=" + strings.Join(parts, ",")
+	}
 	if isTextAttr(a.Type) {
 		return a.Type.String() + "=" + strings.ToValidUTF8(a.Text(), "?")
 	}

@@ -201,6 +201,9 @@ func TestNewCPRequest(t *testing.T) {
 	if got := len(p.Get(INTERNAL_IP4_DNS)); got != 1 {
 		t.Fatalf("Get = %d", got)
 	}
+	if !p.Has(UNITY_SPLIT_INCLUDE) || p.Has(UNITY_BANNER) {
+		t.Fatal("Has wrong")
+	}
 }
 
 func TestCPAttrString(t *testing.T) {
