@@ -1,0 +1,147 @@
+package datapath
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"os/exec"
+	"testing"
+	"time"
+
+	"flexvpn/platform/tunif"
+	"flexvpn/test/netns"
+)
+
+// The root-only test: real TUN devices and real sockets in network
+// namespaces, statically keyed (no IKE).
+//
+//	cli 192.0.2.10 ──(inet bridge)── gw 192.0.2.1 ── lan0 ── lan 198.51.100.10
+//	 fvdp0 203.0.113.10/32             fvdp0 (no address, forwarding on)
+//	 route 198.51.100.0/24 → fvdp0     route 203.0.113.10/32 → fvdp0
+//
+// ESP-in-UDP flows between 192.0.2.10:4500 and 192.0.2.1:4500; the LAN
+// host answers the client through the gateway's tunnel.
+
+var tunnelAddr = netip.MustParseAddr("203.0.113.10")
+
+// nsEnd is one tunnel endpoint created inside a namespace.
+type nsEnd struct {
+	host *netns.Host
+	dev  *Device
+}
+
+// startEnd creates the TUN and the Device inside h's namespace; the
+// sockets and the TUN stay there when the goroutines later run elsewhere.
+func startEnd(t *testing.T, h *netns.Host, mtu int) *nsEnd {
+	t.Helper()
+	e := &nsEnd{host: h}
+	err := h.Do(func() error {
+		tun, err := tunif.Create("fvdp0", mtu)
+		if err != nil {
+			return err
+		}
+		e.dev, err = New(Config{TUN: tun, ListenNATT: netip.AddrPortFrom(h.Addr, 4500)})
+		if err != nil {
+			_ = tun.Close()
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatalf("%s: %v", h.Name, err)
+	}
+	t.Cleanup(func() { _ = e.dev.Close() })
+	h.IP("link", "set", "fvdp0", "up")
+	return e
+}
+
+// keyTunnel installs a statically keyed AES-GCM Child SA between the ends.
+func keyTunnel(t *testing.T, cli, gw *nsEnd, lan netip.Prefix) {
+	t.Helper()
+	c2sOut, c2sIn := saPair(t, gcmConfig(spiC2S, 1))
+	s2cOut, s2cIn := saPair(t, gcmConfig(spiS2C, 2))
+	client := netip.PrefixFrom(tunnelAddr, 32)
+	must(t, gw.dev.AddInbound(spiC2S, c2sIn, []netip.Prefix{client}))
+	must(t, cli.dev.AddInbound(spiS2C, s2cIn, []netip.Prefix{lan}))
+	must(t, cli.dev.SetOutbound([]netip.Prefix{lan}, c2sOut, gw.dev.LocalAddr()))
+	must(t, gw.dev.SetOutbound([]netip.Prefix{client}, s2cOut, cli.dev.LocalAddr()))
+}
+
+func TestNetnsPingAndIperf(t *testing.T) {
+	netns.Require(t)
+	if _, err := exec.LookPath("iperf3"); err != nil {
+		t.Skip("root-only namespace test skipped: iperf3 not installed")
+	}
+	topo := netns.NewTopology(t, "dp")
+	cliHost := topo.AddHost("cli", netip.MustParseAddr("192.0.2.10"))
+	gwHost := topo.AddHost("gw", netip.MustParseAddr("192.0.2.1"))
+	lan := topo.AddLAN(gwHost, "lan", netip.MustParseAddr("198.51.100.10"))
+	lanNet := netip.MustParsePrefix("198.51.100.0/24")
+
+	mtu := InnerMTU(1500, false, OverheadAESGCM)
+	cli, gw := startEnd(t, cliHost, mtu), startEnd(t, gwHost, mtu)
+	cliHost.IP("addr", "add", tunnelAddr.String()+"/32", "dev", "fvdp0")
+	cliHost.IP("route", "add", lanNet.String(), "dev", "fvdp0", "src", tunnelAddr.String())
+	gwHost.IP("route", "add", tunnelAddr.String()+"/32", "dev", "fvdp0")
+	keyTunnel(t, cli, gw, lanNet)
+	if got := cli.dev.InnerMTU(); got != mtu {
+		t.Errorf("InnerMTU with an AES-GCM SA = %d, want %d", got, mtu)
+	}
+
+	netns.WaitFor(t, 10*time.Second, func() error { return cliHost.Ping(lan.Addr) })
+	if s := gw.dev.Stats(); s.PacketsIn == 0 || s.PacketsOut == 0 {
+		t.Fatalf("ping answered but the gateway pump saw in %d out %d", s.PacketsIn, s.PacketsOut)
+	}
+
+	lan.Start("iperf3", "-s", "-B", lan.Addr.String())
+	res := runIperf(t, cliHost, lan.Addr, 3)
+	if res.End.SumReceived.Bytes < 1<<20 {
+		t.Fatalf("iperf3 moved only %d bytes", res.End.SumReceived.Bytes)
+	}
+	before := gw.dev.Stats().BytesIn
+	if before < res.End.SumReceived.Bytes {
+		t.Errorf("gateway opened %d inner bytes, less than the %d TCP payload bytes iperf3 received", before, res.End.SumReceived.Bytes)
+	}
+	t.Logf("iperf3 single TCP stream through the tunnel: %.0f Mbit/s (%d bytes, %d retransmits)",
+		res.End.SumReceived.BitsPerSecond/1e6, res.End.SumReceived.Bytes, res.End.SumSent.Retransmits)
+	for _, e := range []*nsEnd{cli, gw} {
+		s := e.dev.Stats()
+		t.Logf("%s: in %d pkts / %d B, out %d pkts / %d B, drops %+v", e.host.Name, s.PacketsIn, s.BytesIn, s.PacketsOut, s.BytesOut, s.Drops)
+		if s.Drops.Auth+s.Drops.Malformed+s.Drops.UnknownSPI+s.Drops.Policy != 0 {
+			t.Errorf("%s: unexpected drops %+v", e.host.Name, s.Drops)
+		}
+	}
+}
+
+// iperfResult is the part of iperf3 -J output the test reads.
+type iperfResult struct {
+	End struct {
+		SumSent struct {
+			Bytes       uint64 `json:"bytes"`
+			Retransmits int    `json:"retransmits"`
+		} `json:"sum_sent"`
+		SumReceived struct {
+			Bytes         uint64  `json:"bytes"`
+			BitsPerSecond float64 `json:"bits_per_second"`
+		} `json:"sum_received"`
+	} `json:"end"`
+	Error string `json:"error"`
+}
+
+// runIperf runs an iperf3 client from h to server for secs seconds,
+// retrying while the server is still starting.
+func runIperf(t *testing.T, h *netns.Host, server netip.Addr, secs int) iperfResult {
+	t.Helper()
+	var res iperfResult
+	netns.WaitFor(t, 20*time.Second, func() error {
+		out, err := h.Exec("iperf3", "-c", server.String(), "-t", fmt.Sprint(secs), "-J")
+		res = iperfResult{}
+		if jerr := json.Unmarshal([]byte(out), &res); jerr != nil {
+			return fmt.Errorf("iperf3: %v: %w", err, jerr)
+		}
+		if res.Error != "" {
+			return fmt.Errorf("iperf3: %s", res.Error)
+		}
+		return err
+	})
+	return res
+}
