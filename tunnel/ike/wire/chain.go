@@ -3,6 +3,7 @@ package wire
 import (
 	"encoding/binary"
 	"math"
+	"reflect"
 )
 
 // The generic payload header that starts every payload (RFC 7296 3.2):
@@ -118,7 +119,7 @@ func decodeBody(t PayloadType, critical bool, body []byte) (Payload, error) {
 // inner chain.
 func appendChain(b []byte, ps []Payload, inner bool) (PayloadType, []byte, error) {
 	for i, p := range ps {
-		if p == nil {
+		if isNilPayload(p) {
 			return 0, nil, ErrUnsupportedPayload
 		}
 		if err := checkEncryptedPosition(p, i == len(ps)-1, inner); err != nil {
@@ -133,6 +134,16 @@ func appendChain(b []byte, ps []Payload, inner bool) (PayloadType, []byte, error
 		return PayloadNone, b, nil
 	}
 	return ps[0].Type(), b, nil
+}
+
+// isNilPayload catches nil and typed-nil payloads (a nil *SA in the list)
+// so that a caller bug becomes an error instead of a panic.
+func isNilPayload(p Payload) bool {
+	if p == nil {
+		return true
+	}
+	v := reflect.ValueOf(p)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 func checkEncryptedPosition(p Payload, last, inner bool) error {

@@ -70,6 +70,9 @@ func EncodePayloads(ps []Payload) (first PayloadType, b []byte, err error) {
 func ProtectedHeader(h Header, p Payload, bodyLen int) []byte {
 	var next PayloadType
 	var extra []byte
+	if isNilPayload(p) {
+		return nil
+	}
 	switch sk := p.(type) {
 	case *SK:
 		next = sk.FirstPayload

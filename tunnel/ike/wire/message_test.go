@@ -217,6 +217,12 @@ func TestEncodeRejectsMisplacedSK(t *testing.T) {
 	if _, _, err := EncodePayloads([]Payload{nil}); !errors.Is(err, ErrUnsupportedPayload) {
 		t.Errorf("nil payload: %v", err)
 	}
+	if _, _, err := EncodePayloads([]Payload{(*SA)(nil)}); !errors.Is(err, ErrUnsupportedPayload) {
+		t.Errorf("typed nil payload: %v", err)
+	}
+	if ProtectedHeader(Header{}, (*SK)(nil), 10) != nil {
+		t.Error("ProtectedHeader accepted a nil *SK")
+	}
 }
 
 // TestRFC7634AppendixB checks the SK framing against the example message
