@@ -164,7 +164,7 @@ func (v *validator) readFile(key []any, name string, secret bool) ([]byte, strin
 		v.fail(key, "%s: cannot read %s: %v; check the path (relative names start from the config file's directory)", where(key), path, unwrapPathErr(err))
 		return nil, path
 	}
-	if secret && st.Mode().Perm()&0o077 != 0 {
+	if secret && exposed(st) {
 		v.fail(key, "%s: %s is readable by group or others (mode %04o); run chmod 600 %s", where(key), path, st.Mode().Perm(), path)
 		return nil, path
 	}
@@ -206,7 +206,7 @@ func (v *validator) checkSecretsMode() {
 	if err != nil {
 		return // parsed from memory (tests); Load always has the file
 	}
-	if st.Mode().Perm()&0o077 != 0 {
+	if exposed(st) {
 		v.fail(v.secrets[0], "%s holds secrets (keys, NT hashes or MD5 passwords) but is readable by group or others (mode %04o); run chmod 600 %s, or move PSKs to key_file",
 			v.path, st.Mode().Perm(), v.path)
 	}

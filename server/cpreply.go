@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/netip"
+	"slices"
 
 	"flexvpn/tunnel/ike/wire"
 )
@@ -136,18 +137,26 @@ type Narrowing struct {
 
 // AllowedSelectors returns the selectors for a session: the split networks
 // (or everything, for a full tunnel, in each family the client has an
-// address in) and the client's assigned addresses.
+// address in) and the client's assigned addresses. With split networks,
+// DNS and NBNS servers they do not cover are added as host selectors:
+// the client is told to use them, so it must be able to reach them
+// through the tunnel.
 func AllowedSelectors(a Attributes, l Lease) Narrowing {
 	var n Narrowing
 	for _, addr := range []netip.Addr{l.IP4, l.IP6} {
 		if addr.IsValid() {
-			n.Remote = append(n.Remote, wire.SelectorFromPrefix(netip.PrefixFrom(addr, addr.BitLen())))
+			n.Remote = append(n.Remote, hostSelector(addr))
 		}
 	}
-	for _, p := range a.SplitNetworks {
-		n.Local = append(n.Local, wire.SelectorFromPrefix(p))
-	}
 	if len(a.SplitNetworks) > 0 {
+		for _, p := range a.SplitNetworks {
+			n.Local = append(n.Local, wire.SelectorFromPrefix(p))
+		}
+		for _, s := range slices.Concat(a.DNS, a.NBNS) {
+			if !coveredBy(s, a.SplitNetworks) {
+				n.Local = append(n.Local, hostSelector(s))
+			}
+		}
 		return n
 	}
 	if l.IP4.IsValid() || !l.IP6.IsValid() {
@@ -157,4 +166,17 @@ func AllowedSelectors(a Attributes, l Lease) Narrowing {
 		n.Local = append(n.Local, wire.SelectorFromPrefix(netip.MustParsePrefix("::/0")))
 	}
 	return n
+}
+
+func hostSelector(a netip.Addr) wire.TrafficSelector {
+	return wire.SelectorFromPrefix(netip.PrefixFrom(a, a.BitLen()))
+}
+
+func coveredBy(a netip.Addr, nets []netip.Prefix) bool {
+	for _, p := range nets {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }

@@ -176,6 +176,9 @@ func TestAllowedSelectors(t *testing.T) {
 		{"full tunnel dual", Attributes{}, Lease{IP4: v4, IP6: v6}, sel("0.0.0.0/0", "::/0"), sel("203.0.113.10/32", "2001:db8:1::10/128")},
 		{"full tunnel v6 only", Attributes{}, Lease{IP6: v6}, sel("::/0"), sel("2001:db8:1::10/128")},
 		{"no lease keeps client TSi", split, Lease{}, sel("198.51.100.0/24"), nil},
+		{"uncovered DNS reachable", Attributes{SplitNetworks: split.SplitNetworks, DNS: addrs("198.51.100.53", "192.0.2.53"),
+			NBNS: addrs("192.0.2.137")}, Lease{IP4: v4}, sel("198.51.100.0/24", "192.0.2.53/32", "192.0.2.137/32"), sel("203.0.113.10/32")},
+		{"full tunnel covers DNS", Attributes{DNS: addrs("192.0.2.53")}, Lease{IP4: v4}, sel("0.0.0.0/0"), sel("203.0.113.10/32")},
 	}
 	for _, tt := range tests {
 		n := AllowedSelectors(tt.a, tt.l)

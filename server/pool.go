@@ -19,6 +19,7 @@ import (
 type Pool struct {
 	name     string
 	prefix   netip.Prefix
+	gateway  netip.Addr
 	ranges   []addrRange // usable addresses, sorted and disjoint
 	capacity uint64
 
@@ -66,7 +67,7 @@ func NewPool(name string, prefix netip.Prefix, gateway netip.Addr, exclude []net
 		return nil, fmt.Errorf("%w: pool %q: no usable address left in %s", ErrConfig, name, prefix)
 	}
 	return &Pool{
-		name: name, prefix: prefix, ranges: rs, capacity: totalSize(rs),
+		name: name, prefix: prefix, gateway: gateway, ranges: rs, capacity: totalSize(rs),
 		leases: make(map[netip.Addr]string), sticky: make(map[string]netip.Addr),
 		cursor: rs[len(rs)-1].last, // so the first search starts at the lowest address
 	}, nil
@@ -77,6 +78,10 @@ func (p *Pool) Name() string { return p.name }
 
 // Prefix returns the pool's prefix.
 func (p *Pool) Prefix() netip.Prefix { return p.prefix }
+
+// Gateway returns the gateway's own inner address configured for the
+// pool (invalid if none): the server's tunnel interface address.
+func (p *Pool) Gateway() netip.Addr { return p.gateway }
 
 // Is6 reports whether this is an IPv6 pool.
 func (p *Pool) Is6() bool { return p.prefix.Addr().Is6() }

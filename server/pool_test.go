@@ -104,6 +104,9 @@ func TestNewPoolRejects(t *testing.T) {
 
 func TestPoolStickyAddress(t *testing.T) {
 	p := newPool(t, "203.0.113.0/28", "203.0.113.1")
+	if p.Gateway() != netip.MustParseAddr("203.0.113.1") || p.Name() != "test" {
+		t.Fatalf("gateway %s name %s", p.Gateway(), p.Name())
+	}
 	alice, _ := p.Allocate("alice", netip.Addr{})
 	bob, _ := p.Allocate("bob", netip.Addr{})
 	p.Release(alice)
