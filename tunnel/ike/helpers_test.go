@@ -72,14 +72,14 @@ type testbed struct {
 	cev, sev       *recorder
 }
 
-func testLogger(t *testing.T) *slog.Logger {
+func testLogger(t testing.TB) *slog.Logger {
 	if os.Getenv("IKE_DEBUG") != "" {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return slog.New(slog.DiscardHandler)
 }
 
-func newTestbed(t *testing.T, server Config) *testbed {
+func newTestbed(t testing.TB, server Config) *testbed {
 	t.Helper()
 	tb := &testbed{pipe: NewPipe(), cev: newRecorder(), sev: newRecorder()}
 	if server.Logger == nil {
