@@ -55,8 +55,9 @@ type Lifetime struct {
 // LimitKind says which limit produced a LifetimeEvent.
 type LimitKind uint8
 
-// Limit kinds. LimitSequence is the implicit soft limit raised when the
-// 32-bit sequence space is nearly used up, so the engine rekeys in time.
+// Limit kinds. LimitSequence is the implicit limit of an outbound SA's
+// sequence space: soft at 15/16 of it so the engine rekeys in time, hard
+// when Seal first returns ErrSeqExhausted.
 const (
 	LimitBytes LimitKind = iota + 1
 	LimitPackets

@@ -35,8 +35,8 @@ func (l *lifetime) expired() bool { return l.hardFired.Load() }
 
 // soft reports the soft limit once.
 func (l *lifetime) soft(kind LimitKind) {
-	if l.softFired.CompareAndSwap(false, true) && l.notify != nil {
-		l.notify(LifetimeEvent{SPI: l.spi, Outbound: l.outbound, Kind: kind})
+	if l.softFired.CompareAndSwap(false, true) {
+		l.report(false, kind)
 	}
 }
 
@@ -44,8 +44,14 @@ func (l *lifetime) soft(kind LimitKind) {
 // before the soft one implies the soft one, which is then never reported.
 func (l *lifetime) hard(kind LimitKind) {
 	l.softFired.Store(true)
-	if l.hardFired.CompareAndSwap(false, true) && l.notify != nil {
-		l.notify(LifetimeEvent{SPI: l.spi, Outbound: l.outbound, Hard: true, Kind: kind})
+	if l.hardFired.CompareAndSwap(false, true) {
+		l.report(true, kind)
+	}
+}
+
+func (l *lifetime) report(hard bool, kind LimitKind) {
+	if l.notify != nil {
+		l.notify(LifetimeEvent{SPI: l.spi, Outbound: l.outbound, Hard: hard, Kind: kind})
 	}
 }
 

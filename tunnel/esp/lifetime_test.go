@@ -162,7 +162,10 @@ func TestSeqExhaustion(t *testing.T) {
 		esn  bool
 		last uint64
 	}{{false, math.MaxUint32}, {true, math.MaxUint64}} {
-		out, in := suites[0].pair(t, c.esn)
+		ev := newEvents()
+		cfg := suites[0].config(0x1000, c.esn)
+		cfg.OnLifetime = ev.record
+		out, in := suites[0].pairWith(t, cfg)
 		out.seq.Store(c.last - 2)
 		in.window.top = c.last - 2
 		for range 2 {
@@ -174,8 +177,15 @@ func TestSeqExhaustion(t *testing.T) {
 				t.Fatalf("esn %v: err %v", c.esn, err)
 			}
 		}
-		if out.LastSeq() != c.last || out.Stats().Drops.SeqExhausted != 3 {
-			t.Fatalf("esn %v: last %#x, stats %+v", c.esn, out.LastSeq(), out.Stats())
+		if out.LastSeq() != c.last || out.Stats().Drops.SeqExhausted != 3 || !out.Expired() {
+			t.Fatalf("esn %v: last %#x, stats %+v, expired %v", c.esn, out.LastSeq(), out.Stats(), out.Expired())
+		}
+		want := []LifetimeEvent{
+			{SPI: 0x1000, Outbound: true, Kind: LimitSequence},
+			{SPI: 0x1000, Outbound: true, Hard: true, Kind: LimitSequence},
+		}
+		if got := ev.list(); len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+			t.Fatalf("esn %v: events %+v, want %+v", c.esn, got, want)
 		}
 	}
 }

@@ -12,6 +12,9 @@ type Outbound struct {
 	seq     atomic.Uint64 // last sequence number used
 	seqMax  uint64
 	seqSoft uint64 // past this the engine is asked to rekey
+	// seqDone makes the exhaustion event fire once. It is kept apart from
+	// the hard lifetime so Seal keeps answering ErrSeqExhausted.
+	seqDone atomic.Bool
 }
 
 // NewOutbound builds a sending SA from cfg.
@@ -47,6 +50,9 @@ func (o *Outbound) Seal(buf []byte, start, end int, nextHeader byte) (pktStart, 
 	}
 	seq, ok := o.nextSeq()
 	if !ok {
+		if o.seqDone.CompareAndSwap(false, true) {
+			o.life.report(true, LimitSequence)
+		}
 		return 0, 0, o.ctr.drop(dropSeqExhausted)
 	}
 	if seq >= o.seqSoft {
@@ -78,6 +84,10 @@ func (o *Outbound) nextSeq() (uint64, bool) {
 		}
 	}
 }
+
+// Expired reports whether a hard lifetime was reached or the sequence
+// numbers are used up: either way the SA can send nothing more.
+func (o *Outbound) Expired() bool { return o.sa.Expired() || o.seq.Load() >= o.seqMax }
 
 // LastSeq is the last sequence number used (0 before the first packet).
 func (o *Outbound) LastSeq() uint64 { return o.seq.Load() }
