@@ -10,18 +10,20 @@ import (
 // WithLimiter wraps an Authenticator so that the Limiter governs it: Start
 // refuses a locked source or IKE identity, each step refuses once the EAP
 // identity becomes known and is locked, and the outcome is recorded —
-// Failed for wrong credentials (ErrAuthFailed), Succeeded on success.
-// Protocol errors are not counted: they do not test a password.
+// Failed for wrong credentials (an MS-CHAPv2 Failure request, or Failure
+// with ErrAuthFailed), Succeeded on success. Protocol errors are not
+// counted: they do not test a password.
 func WithLimiter(a Authenticator, l *Limiter, src netip.Addr) Authenticator {
 	return &limitedAuth{Authenticator: a, l: l, src: src}
 }
 
 type limitedAuth struct {
 	Authenticator
-	l    *Limiter
-	src  netip.Addr
-	done bool // the wrapper ended the conversation or saw its end
-	ok   bool // it ended in Success
+	l       *Limiter
+	src     netip.Addr
+	done    bool // the wrapper ended the conversation or saw its end
+	ok      bool // it ended in Success
+	counted bool // a failure was recorded for this conversation
 }
 
 func (w *limitedAuth) Start(ctx context.Context) ([]byte, error) {
@@ -39,6 +41,10 @@ func (w *limitedAuth) Handle(ctx context.Context, response []byte) ([]byte, Stat
 	out, st, err := w.Authenticator.Handle(ctx, response)
 	switch st {
 	case Continue:
+		if isMSCHAPv2Failure(out) {
+			w.failed()
+			break
+		}
 		// The queried identity is known from the first response on.
 		if lockErr := w.l.Allow(w.Identity(), w.src); lockErr != nil {
 			return w.refuse(response, lockErr)
@@ -49,10 +55,30 @@ func (w *limitedAuth) Handle(ctx context.Context, response []byte) ([]byte, Stat
 	case Failure:
 		w.done = true
 		if errors.Is(err, ErrAuthFailed) {
-			w.l.Failed(w.Identity(), w.src)
+			w.failed()
 		}
 	}
 	return out, st, err
+}
+
+// failed records one failure per conversation.
+func (w *limitedAuth) failed() {
+	if !w.counted {
+		w.counted = true
+		w.l.Failed(w.Identity(), w.src)
+	}
+}
+
+// isMSCHAPv2Failure reports whether req is an MS-CHAPv2 Failure request.
+// It is the verdict on the password: strongSwan and Windows peers answer
+// it by tearing down IKE_AUTH, not with a Failure response, so waiting for
+// the final EAP-Failure would miss most failures. Looking at the packet
+// rather than inside the Authenticator also covers a RADIUS server's
+// Failure request passed through.
+func isMSCHAPv2Failure(req []byte) bool {
+	p, err := Decode(req)
+	return err == nil && p.Code == CodeRequest && p.Type == TypeMSCHAPv2 &&
+		len(p.Data) > 0 && msOpCode(p.Data[0]) == msFailure
 }
 
 // refuse ends the conversation with EAP-Failure answering response.

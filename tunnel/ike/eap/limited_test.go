@@ -77,3 +77,45 @@ func TestWithLimiterIgnoresProtocolErrors(t *testing.T) {
 		t.Fatalf("malformed packets counted as password failures: %v", err)
 	}
 }
+
+// TestWithLimiterCountsAbortedMSCHAPv2: strongSwan and Windows answer the
+// MS-CHAPv2 Failure request by aborting IKE_AUTH, so the wrapper must count
+// the failure when that request goes out, once per conversation.
+func TestWithLimiterCountsAbortedMSCHAPv2(t *testing.T) {
+	l := NewLimiter(LimiterConfig{IdentityThreshold: 2})
+	src := netip.MustParseAddr("192.0.2.1")
+	users := testUsers(t)
+	for i := range 2 {
+		if err := l.Allow(testUser, src); err != nil {
+			t.Fatalf("attempt %d refused early: %v", i, err)
+		}
+		inner, _ := NewLocalAuthenticator(AuthenticatorConfig{NoQueryIdentity: true, IKEIdentity: testUser, Users: users})
+		a := WithLimiter(inner, l, src)
+		p := newTestPeer(t, PeerConfig{Credentials: fixedCreds("", "wrong", nil)})
+		req, err := a.Start(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := p.Handle(t.Context(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		failReq, st, err := a.Handle(t.Context(), resp)
+		if st != Continue || err != nil || !isMSCHAPv2Failure(failReq) {
+			t.Fatalf("want an MS-CHAPv2 Failure request, got %v %v", st, err)
+		}
+		if i == 0 { // the first peer acknowledges; that must not count twice
+			ack, _ := p.Handle(t.Context(), failReq)
+			if _, st, _ := a.Handle(t.Context(), ack); st != Failure {
+				t.Fatalf("after the ack: %v", st)
+			}
+			if err := l.Allow(testUser, src); err != nil {
+				t.Fatalf("one failed conversation counted twice: %v", err)
+			}
+		}
+		// the second peer just goes away, like strongSwan
+	}
+	if err := l.Allow(testUser, src); !errors.Is(err, ErrTooManyAttempts) {
+		t.Fatalf("aborted conversation not counted: %v", err)
+	}
+}
