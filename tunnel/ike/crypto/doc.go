@@ -45,6 +45,7 @@ package crypto
 //	func SupportedSignatureHashes() []wire.HashAlgorithm  // for our SIGNATURE_HASH_ALGORITHMS
 //	type PSSSigner struct{ crypto.Signer }  // wrap an RSA key to sign method 14 with RSASSA-PSS
 //	func (k *IKEKeys) Wipe(); func (k *ChildKeys) Wipe()  // zero keys on SA delete / after install
+//	func (k IKEKeys) WithPPK(p PRF, ppk []byte) IKEKeys  // RFC 8784 post-quantum preshared key
 //	errors: ErrUnsupported, ErrInvalidSuite, ErrInvalidPublicValue, ErrIntegrity, ErrMalformed,
 //	        ErrIVExhausted, ErrKeyType, ErrNoCommonHash, ErrAlgorithm, ErrSignature
 //
