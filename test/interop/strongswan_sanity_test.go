@@ -61,6 +61,7 @@ type sanity struct {
 	cli, gw, lan *netns.Host
 	capture      *netns.Capture
 	client, gate *netns.StrongSwan
+	cipher       netns.IKECipher
 }
 
 // TestStrongSwanGoldenSanity proves the harness with strongSwan on both
@@ -107,7 +108,8 @@ func TestStrongSwanGoldenSanity(t *testing.T) {
 		if sa.Fields["remote-eap-id"] != "alice" && s.gatewayEAPID() != "alice" {
 			t.Errorf("gateway does not report EAP identity alice")
 		}
-		s.finish("eap")
+		// Unity banner and split-DNS name must reach the client in CP.
+		s.finish("eap", "flexvpn sanity banner", "corp.flexvpn.test")
 	})
 }
 
@@ -125,10 +127,14 @@ func (s *sanity) start(g netns.GatewaySpec, c netns.ClientSpec) {
 	s.startConfig(g.Config(), c)
 }
 
+// startConfig is start with a hand-tuned gateway configuration. The
+// client logs its IKE keys so the test can decrypt every SK payload.
 func (s *sanity) startConfig(g netns.Config, c netns.ClientSpec) {
 	s.capture = s.topo.Inet().Capture("br0", "udp")
 	s.gate = netns.StartStrongSwan(s.t, s.gw, g)
-	s.client = netns.StartStrongSwan(s.t, s.cli, c.Config())
+	cc := c.Config()
+	cc.LogLevels = netns.KeyLogLevels
+	s.client = netns.StartStrongSwan(s.t, s.cli, cc)
 }
 
 // exercise establishes, pings through the tunnel, rekeys the CHILD_SA
@@ -142,6 +148,7 @@ func (s *sanity) exercise() netns.IKESA {
 		t.Fatal(err)
 	}
 	sa := s.client.WaitSA(netns.ClientConn, true, 15*time.Second)
+	s.cipher = sa.Cipher()
 	step("established")
 	if len(sa.LocalVIPs) != 1 || !pool.Contains(sa.LocalVIPs[0]) {
 		t.Fatalf("client virtual IPs %v, want one from %v", sa.LocalVIPs, pool)
@@ -240,8 +247,10 @@ func noSAs(s *netns.StrongSwan) error {
 }
 
 // finish stops the capture, checks it with tshark and the expected
-// exchange sequence, and writes golden files when asked.
-func (s *sanity) finish(scenario string) {
+// exchange sequence, decrypts every protected message, checks that the
+// IKE_AUTH response carrying CP contains each of wantCP, and writes
+// golden files when asked.
+func (s *sanity) finish(scenario string, wantCP ...string) {
 	t := s.t
 	pcap := s.capture.Stop()
 	if n := netns.CheckNoMalformed(t, pcap); n < 8 {
@@ -253,11 +262,91 @@ func (s *sanity) finish(scenario string) {
 	}
 	ds = dedupe(ds)
 	checkSequence(t, ds)
+	inner := s.decryptAll(ds)
+	checkCP(t, ds, inner, wantCP)
 	if *updateGolden {
-		writeGolden(t, scenario, ds)
+		writeGolden(t, scenario, ds, inner)
 	} else if names, _ := filepath.Glob(filepath.Join(goldenDir, scenario+"_*.bin")); len(names) == 0 {
 		t.Errorf("no golden files for %s in %s: run go test ./test/interop -run Golden -update-golden", scenario, goldenDir)
 	}
+}
+
+// decryptAll decrypts every protected message with the client's logged
+// keys and checks that each inner chain parses; fragments are
+// reassembled. The result maps a message's index to its inner chain
+// (for a fragmented message, at the index of its first fragment).
+func (s *sanity) decryptAll(ds []netns.IKEDatagram) map[int]netns.Decrypted {
+	t := s.t
+	keys := netns.ParseIKEKeys(s.client.Log())
+	if len(keys) < 2 {
+		t.Fatalf("found %d IKE key sets in the client log, want the original and the rekeyed", len(keys))
+	}
+	out := map[int]netns.Decrypted{}
+	frags := map[string][]int{}
+	for i, d := range ds[2:] {
+		i += 2
+		dec, err := netns.DecryptIKE(d.Message, s.cipher, keys)
+		if err != nil {
+			t.Errorf("frame %d (%s): %v", d.Frame, exchangeNames[d.Exchange()], err)
+			continue
+		}
+		if dec.Total == 0 {
+			out[i] = dec
+			continue
+		}
+		k := fmt.Sprint(d.Response(), d.MessageID())
+		frags[k] = append(frags[k], i)
+		if uint16(len(frags[k])) == dec.Total {
+			out[frags[k][0]] = s.reassemble(ds, frags[k], keys)
+		}
+	}
+	for i, dec := range out {
+		if _, err := netns.InnerPayloadTypes(dec.NextPayload, dec.Inner); err != nil {
+			t.Errorf("frame %d: inner chain: %v", ds[i].Frame, err)
+		}
+	}
+	return out
+}
+
+// checkCP looks for each wanted string in the decrypted IKE_AUTH
+// response that carries a CP payload (47).
+func checkCP(t *testing.T, ds []netns.IKEDatagram, inner map[int]netns.Decrypted, want []string) {
+	t.Helper()
+	var cp []byte
+	for i, dec := range inner {
+		types, _ := netns.InnerPayloadTypes(dec.NextPayload, dec.Inner)
+		if ds[i].Exchange() == exIKEAuth && ds[i].Response() && strings.Contains(payloadList(types), "CP") {
+			cp = dec.Inner
+		}
+	}
+	if cp == nil {
+		t.Fatal("no IKE_AUTH response with a CP payload")
+	}
+	for _, w := range want {
+		if !strings.Contains(string(cp), w) {
+			t.Errorf("CP reply lacks %q", w)
+		}
+	}
+}
+
+// reassemble joins fragments (RFC 7383) in fragment-number order.
+func (s *sanity) reassemble(ds []netns.IKEDatagram, idx []int, keys []netns.IKEKeys) netns.Decrypted {
+	parts := make([][]byte, len(idx)+1)
+	var first uint8
+	for _, i := range idx {
+		dec, _ := netns.DecryptIKE(ds[i].Message, s.cipher, keys)
+		if int(dec.Fragment) < len(parts) {
+			parts[dec.Fragment] = dec.Inner
+		}
+		if dec.Fragment == 1 {
+			first = dec.NextPayload
+		}
+	}
+	var chain []byte
+	for _, p := range parts {
+		chain = append(chain, p...)
+	}
+	return netns.Decrypted{NextPayload: first, Inner: chain}
 }
 
 // dedupe drops retransmissions (byte-identical messages).
@@ -296,8 +385,9 @@ func checkSequence(t *testing.T, ds []netns.IKEDatagram) {
 
 // writeGolden replaces the scenario's files with one .bin (raw IKE
 // message) and one .payloads (outer payload types as tshark saw them)
-// per message, named <scenario>_<exchange>_<req|resp>[_<n>].
-func writeGolden(t *testing.T, scenario string, ds []netns.IKEDatagram) {
+// per message, named <scenario>_<exchange>_<req|resp>[_<n>], plus
+// .inner/.inner.payloads with the decrypted inner payload chain.
+func writeGolden(t *testing.T, scenario string, ds []netns.IKEDatagram, inner map[int]netns.Decrypted) {
 	old, _ := filepath.Glob(filepath.Join(goldenDir, scenario+"_*"))
 	for _, f := range old {
 		if err := os.Remove(f); err != nil {
@@ -315,6 +405,9 @@ func writeGolden(t *testing.T, scenario string, ds []netns.IKEDatagram) {
 		}
 		if err := os.WriteFile(base+".payloads", []byte(payloadList(d.PayloadTypes)+"\n"), 0o644); err != nil {
 			t.Fatal(err)
+		}
+		if dec, ok := inner[i]; ok {
+			writeInner(t, base, dec)
 		}
 	}
 	t.Logf("wrote %d golden messages for %s to %s", len(ds), scenario, goldenDir)
@@ -346,6 +439,19 @@ func goldenNames(scenario string, ds []netns.IKEDatagram) []string {
 		}
 	}
 	return names
+}
+
+// writeInner writes the decrypted chain and its payload types; the
+// first line of .inner.payloads is the chain, so a reader knows the type
+// of the first payload without the outer message.
+func writeInner(t *testing.T, base string, dec netns.Decrypted) {
+	types, _ := netns.InnerPayloadTypes(dec.NextPayload, dec.Inner)
+	if err := os.WriteFile(base+".inner", dec.Inner, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(base+".inner.payloads", []byte(payloadList(types)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func payloadList(types []uint8) string {
