@@ -3,12 +3,27 @@ package eap
 import (
 	"context"
 	"fmt"
+	"log/slog"
 )
 
 // Credentials are what the user types: the EAP username and password.
 type Credentials struct {
 	Username string // empty means "use PeerConfig.Identity"
 	Password string
+}
+
+// String keeps the password out of logs and error messages that format
+// Credentials with %v.
+func (c Credentials) String() string {
+	return fmt.Sprintf("{Username:%q Password:<redacted>}", c.Username)
+}
+
+// GoString does the same for %#v.
+func (c Credentials) GoString() string { return "eap.Credentials" + c.String() }
+
+// LogValue does the same for log/slog.
+func (c Credentials) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("username", c.Username), slog.String("password", "<redacted>"))
 }
 
 // CredentialRequest tells the credential callback why it is asked, so a

@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 )
@@ -303,6 +306,20 @@ func TestNewPeerConfigErrors(t *testing.T) {
 	} {
 		if _, err := NewPeer(cfg); !errors.Is(err, ErrConfig) {
 			t.Errorf("NewPeer(%+v) = %v, want ErrConfig", cfg.Methods, err)
+		}
+	}
+}
+
+func TestSecretsNeverPrinted(t *testing.T) {
+	c := Credentials{Username: "alice", Password: "hunter2"}
+	u := &User{Name: "alice", Password: "hunter2", NTHash: NTHash("hunter2"), PasswordHash: []byte("$argon2id$hunter2")}
+	var logged bytes.Buffer
+	slog.New(slog.NewTextHandler(&logged, nil)).Info("secrets", "c", c, "u", *u)
+	nt := fmt.Sprintf("%x", u.NTHash)
+	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c),
+		fmt.Sprint(u), fmt.Sprintf("%+v", *u), fmt.Sprintf("%#v", *u), logged.String()} {
+		if strings.Contains(s, "hunter2") || strings.Contains(strings.ToLower(s), nt[:8]) || !strings.Contains(s, "alice") {
+			t.Errorf("formatted secrets: %q", s)
 		}
 	}
 }

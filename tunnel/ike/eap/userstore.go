@@ -3,6 +3,7 @@ package eap
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/netip"
 )
 
@@ -19,6 +20,18 @@ type User struct {
 	Password     string
 	PasswordHash []byte
 }
+
+// String keeps stored secrets out of logs that format a User with %v.
+func (u User) String() string {
+	return fmt.Sprintf("{Name:%q MS-CHAPv2:%v MD5:%v GTC:%v}", u.Name,
+		len(u.NTHash) > 0 || u.Password != "", u.Password != "", len(u.PasswordHash) > 0 || u.Password != "")
+}
+
+// GoString does the same for %#v.
+func (u User) GoString() string { return "eap.User" + u.String() }
+
+// LogValue does the same for log/slog.
+func (u User) LogValue() slog.Value { return slog.StringValue(u.String()) }
 
 // UserStore finds users by EAP identity. LookupUser returns an error
 // wrapping ErrNoSuchUser when there is no such user.
