@@ -16,6 +16,7 @@ const saltLen = 4
 // Both use nonce = salt || IV with the 64-bit sequence number as the IV,
 // which is unique per key as the sequence number never repeats.
 type aeadTransform struct {
+	label   string
 	aead    cipher.AEAD
 	salt    [saltLen]byte
 	esn     bool
@@ -39,7 +40,10 @@ func newAEADTransform(cfg *Config) (*aeadTransform, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &aeadTransform{aead: aead, esn: cfg.ESN}
+	t := &aeadTransform{aead: aead, esn: cfg.ESN, label: "chacha20poly1305"}
+	if cfg.Encr == encrAESGCM16 {
+		t.label = fmt.Sprintf("aes%dgcm16", len(key)*8)
+	}
 	copy(t.salt[:], cfg.EncrKey[len(key):])
 	t.scratch.New = func() any { return new(aeadScratch) }
 	return t, nil
@@ -62,9 +66,10 @@ func newAEAD(cfg *Config, key []byte) (cipher.AEAD, error) {
 	return cipher.NewGCM(block)
 }
 
-func (t *aeadTransform) ivLen() int  { return aeadIVLen }
-func (t *aeadTransform) align() int  { return 4 }
-func (t *aeadTransform) icvLen() int { return aeadICVLen }
+func (t *aeadTransform) name() string { return t.label }
+func (t *aeadTransform) ivLen() int   { return aeadIVLen }
+func (t *aeadTransform) align() int   { return 4 }
+func (t *aeadTransform) icvLen() int  { return aeadICVLen }
 
 // prepare fills the nonce from the packet's IV and returns the AAD: SPI ||
 // seq, or SPI || seq-hi || seq-lo with ESN (RFC 4106 5, RFC 7634 2.1).

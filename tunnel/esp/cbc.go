@@ -20,6 +20,7 @@ import (
 // (plus the high sequence bits with ESN, RFC 4303 2.2.1) and is verified
 // before anything is decrypted.
 type cbcTransform struct {
+	label string
 	block cipher.Block
 	// ivGen encrypts (SPI, sequence number) under a random per-SA key: the
 	// IVs are unique and unpredictable without a getrandom call per packet.
@@ -63,6 +64,12 @@ func integSpec(id uint16) (func() hash.Hash, int, int, error) {
 	return nil, 0, 0, fmt.Errorf("%w: integrity transform %d", ErrUnsupported, id)
 }
 
+// integNames are the strongSwan proposal keywords of the integrity IDs.
+var integNames = map[uint16]string{
+	authHMACSHA1_96: "sha1", authHMACSHA256128: "sha256",
+	authHMACSHA384192: "sha384", authHMACSHA512256: "sha512",
+}
+
 func newCBCTransform(cfg *Config, sealer bool) (*cbcTransform, error) {
 	if err := keyBits(cfg, len(cfg.EncrKey), 128, 256); err != nil {
 		return nil, err
@@ -79,7 +86,8 @@ func newCBCTransform(cfg *Config, sealer bool) (*cbcTransform, error) {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	t := &cbcTransform{block: block, newHash: newHash, icv: icv, esn: cfg.ESN,
-		macKey: append([]byte(nil), cfg.IntegKey...)}
+		macKey: append([]byte(nil), cfg.IntegKey...),
+		label:  fmt.Sprintf("aes%d-%s", len(cfg.EncrKey)*8, integNames[cfg.Integ])}
 	if sealer {
 		if t.ivGen, err = newIVGenerator(); err != nil {
 			return nil, err
@@ -114,9 +122,10 @@ func (t *cbcTransform) newWorker() (*cbcWorker, error) {
 	return &cbcWorker{enc: enc, dec: dec, mac: hmac.New(t.newHash, t.macKey)}, nil
 }
 
-func (t *cbcTransform) ivLen() int  { return cbcIVLen }
-func (t *cbcTransform) align() int  { return aes.BlockSize }
-func (t *cbcTransform) icvLen() int { return t.icv }
+func (t *cbcTransform) name() string { return t.label }
+func (t *cbcTransform) ivLen() int   { return cbcIVLen }
+func (t *cbcTransform) align() int   { return aes.BlockSize }
+func (t *cbcTransform) icvLen() int  { return t.icv }
 
 // mac computes the full HMAC of pkt[:end] (and the ESN high bits) into w.sum.
 func (t *cbcTransform) mac(w *cbcWorker, pkt []byte, end int, seq uint64) []byte {

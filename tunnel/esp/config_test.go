@@ -75,3 +75,21 @@ func TestPeekSPI(t *testing.T) {
 		}
 	}
 }
+
+func TestTransformNames(t *testing.T) {
+	want := map[string]string{
+		"aes128gcm16": "aes128gcm16", "aes256gcm16": "aes256gcm16", "chacha20poly1305": "chacha20poly1305",
+		"aes128cbc-sha256": "aes128-sha256", "aes256cbc-sha384": "aes256-sha384",
+		"aes256cbc-sha512": "aes256-sha512", "aes128cbc-sha1": "aes128-sha1",
+	}
+	for _, s := range suites {
+		out, in := s.pair(t, false)
+		if out.Transform() != want[s.name] || in.Transform() != want[s.name] {
+			t.Errorf("%s: Transform() = %q / %q", s.name, out.Transform(), in.Transform())
+		}
+		esnOut, _ := s.pair(t, true)
+		if esnOut.Transform() != want[s.name]+"-esn" {
+			t.Errorf("%s: with ESN %q", s.name, esnOut.Transform())
+		}
+	}
+}

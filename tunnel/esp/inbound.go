@@ -7,7 +7,6 @@ import (
 // Inbound is a receiving SA. Open is safe for concurrent use.
 type Inbound struct {
 	sa
-	esn     bool
 	minLen  int // header, IV, smallest ciphertext and ICV
 	ctAlign int // ciphertext length must be a multiple of this
 	window  *replayWindow
@@ -19,7 +18,7 @@ func NewInbound(cfg Config) (*Inbound, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := &Inbound{esn: cfg.ESN, window: newReplayWindow(w), ctAlign: 1}
+	in := &Inbound{window: newReplayWindow(w), ctAlign: 1}
 	if err := in.init(&cfg, false); err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ type sa struct {
 	spi    uint32
 	tr     transform
 	hdr    int // ESP header + IV
+	esn    bool
 	life   *lifetime
 	ctr    counters
 	closed atomic.Bool
@@ -32,7 +33,7 @@ func (s *sa) init(cfg *Config, outbound bool) error {
 	if err != nil {
 		return err
 	}
-	s.spi, s.tr, s.hdr = cfg.SPI, tr, espHeaderLen+tr.ivLen()
+	s.spi, s.tr, s.hdr, s.esn = cfg.SPI, tr, espHeaderLen+tr.ivLen(), cfg.ESN
 	s.life = newLifetime(cfg, outbound)
 	return nil
 }
@@ -53,6 +54,15 @@ func (s *sa) SPI() uint32 { return s.spi }
 
 // Stats returns a snapshot of the SA's counters.
 func (s *sa) Stats() Stats { return s.ctr.snapshot() }
+
+// Transform names the cipher suite as a strongSwan proposal keyword, such
+// as "aes128gcm16" or "aes256-sha256", with "-esn" appended under ESN.
+func (s *sa) Transform() string {
+	if s.esn {
+		return s.tr.name() + "-esn"
+	}
+	return s.tr.name()
+}
 
 // Expired reports whether a hard lifetime was reached.
 func (s *sa) Expired() bool { return s.life.expired() }

@@ -36,6 +36,8 @@ const (
 // transform is one cipher suite. It works on a whole ESP packet laid out as
 // header (8) | IV | plaintext-or-ciphertext | ICV and never allocates.
 type transform interface {
+	// name is the strongSwan-style proposal keyword, for status output.
+	name() string
 	ivLen() int
 	// align is the alignment the ciphertext (payload + trailer) needs.
 	align() int
