@@ -30,6 +30,10 @@ func TestGoldenStrongSwan(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			checkGolden(t, f)
 			checkNamed(t, f)
+			raw, _ := os.ReadFile(f)
+			if m, err := Decode(raw); err == nil {
+				checkTypedHelpers(t, m.Payloads)
+			}
 		})
 	}
 }
