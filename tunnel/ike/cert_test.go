@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"flexvpn/test/pki"
+	"flexvpn/tunnel/ike/wire"
 )
 
 // certPair issues a gateway and a client certificate from one CA.
@@ -120,5 +121,31 @@ func TestCertMatchesIdentity(t *testing.T) {
 		if err := certMatchesIdentity(gw.Cert, id); err == nil {
 			t.Errorf("%s matched", id)
 		}
+	}
+}
+
+// TestClassicSignatureMethods: without SIGNATURE_HASH_ALGORITHMS from
+// the peer we sign with the method of our key type (RSA 1, ECDSA 9), as
+// pre-RFC 7427 headends expect, and verify the peer's classic AUTH.
+func TestClassicSignatureMethods(t *testing.T) {
+	for _, tc := range []struct {
+		kt   pki.KeyType
+		want wire.AuthMethod
+	}{{pki.RSA2048, wire.AuthRSASig}, {pki.ECDSAP256, wire.AuthECDSA256}} {
+		t.Run(tc.kt.String(), func(t *testing.T) {
+			ca, gw, cl := certPair(t, tc.kt)
+			c, s := certConfigs(ca, gw, cl)
+			c.NoSignatureHashes, s.NoSignatureHashes = true, true
+			tb := newTestbed(t, s)
+			sa, err := tb.connect(t, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m wire.AuthMethod
+			sa.do(func() { m = sa.signatureMethod() })
+			if m != tc.want {
+				t.Fatalf("signed with method %d, want %d", m, tc.want)
+			}
+		})
 	}
 }

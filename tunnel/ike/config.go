@@ -56,6 +56,15 @@ type Config struct {
 	NoVendorIDs  bool          // send no vendor IDs at all
 	HalfOpenMax  int           // responder: COOKIEs from this many half-open SAs on; default 20, <0 always
 	MaxRedirects int           // default 5
+	// NoSignatureHashes leaves SIGNATURE_HASH_ALGORITHMS out, so that the
+	// peer signs with the classic method of its key type (RSA 1, ECDSA
+	// 9/10/11), as headends that predate RFC 7427 expect.
+	NoSignatureHashes bool
+	// Redirect, on a responder, may send a peer to another gateway
+	// (RFC 5685): it is asked in IKE_SA_INIT with peer nil and again once
+	// IKE_AUTH authenticated the peer. Only peers that announced
+	// REDIRECT_SUPPORTED are asked about.
+	Redirect func(remote netip.AddrPort, peer *PeerInfo) (wire.GatewayID, bool)
 	// RedirectedFrom, on an initiation that follows a redirect, names the
 	// gateway that sent us (REDIRECTED_FROM replaces REDIRECT_SUPPORTED).
 	RedirectedFrom *wire.GatewayID

@@ -182,6 +182,9 @@ func (sa *SA) finishAuth(m *message) ([]wire.Payload, func(), error) {
 // not fail the IKE SA: its notify goes in the response.
 func (sa *SA) completeAuth(req, ours []wire.Payload) ([]wire.Payload, func(), error) {
 	sa.learnWindow(req)
+	if n, ok := sa.redirectAuthenticated(); ok {
+		return append(ours, n), nil, nil
+	}
 	ps := ours
 	if sa.cfg.WindowSize > 1 {
 		ps = append(ps, wire.NewSetWindowSize(uint32(sa.cfg.WindowSize)))

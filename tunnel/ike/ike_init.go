@@ -82,7 +82,15 @@ func (sa *SA) capabilityPayloads() []wire.Payload {
 	if !sa.cfg.NoFragmenting {
 		ps = append(ps, &wire.Notify{NotifyType: wire.IKEV2_FRAGMENTATION_SUPPORTED})
 	}
-	return append(ps, wire.NewSignatureHashAlgorithms(crypto.SupportedSignatureHashes()...))
+	return append(ps, sa.signatureHashes()...)
+}
+
+// signatureHashes announces RFC 7427 support unless configured off.
+func (sa *SA) signatureHashes() []wire.Payload {
+	if sa.cfg.NoSignatureHashes {
+		return nil
+	}
+	return []wire.Payload{wire.NewSignatureHashAlgorithms(crypto.SupportedSignatureHashes()...)}
 }
 
 func (sa *SA) vendorPayloads() []wire.Payload {
@@ -275,6 +283,9 @@ func (sa *SA) respondInit(m *message) ([]wire.Payload, func(), error) {
 	if sap == nil || ke == nil || ni == nil {
 		return nil, nil, notifyErr(wire.INVALID_SYNTAX, "IKE_SA_INIT request lacks SA, KE or Nonce")
 	}
+	if ps, after, ok := sa.redirectNewPeer(m, ni); ok {
+		return ps, after, nil
+	}
 	chosen, ok := selectProposal(sap.Proposals, sa.cfg.IKEProposals, wire.ProtoIKE, sa.cfg.AllowLegacy, false)
 	if !ok {
 		sa.log.Info("no acceptable IKE proposal", "offered", len(sap.Proposals))
@@ -309,7 +320,7 @@ func (sa *SA) initResponsePayloads(chosen wire.Proposal) []wire.Payload {
 	if sa.peer.fragmentation && !sa.cfg.NoFragmenting {
 		ps = append(ps, &wire.Notify{NotifyType: wire.IKEV2_FRAGMENTATION_SUPPORTED})
 	}
-	ps = append(ps, wire.NewSignatureHashAlgorithms(crypto.SupportedSignatureHashes()...))
+	ps = append(ps, sa.signatureHashes()...)
 	if cr := sa.certReq(); cr != nil {
 		ps = append(ps, cr)
 	}

@@ -96,3 +96,44 @@ func (sa *SA) Redirect(gw wire.GatewayID) error {
 	})
 	return err
 }
+
+// redirectNewPeer asks the policy about a new initiator in IKE_SA_INIT;
+// the answer carries the initiator's nonce (RFC 5685 4.2) and the SA
+// ends right after it, keeping no state for the redirected peer.
+func (sa *SA) redirectNewPeer(m *message, ni []byte) ([]wire.Payload, func(), bool) {
+	if sa.cfg.Redirect == nil || findNotify(m.payloads, wire.REDIRECT_SUPPORTED) == nil {
+		return nil, nil, false
+	}
+	gw, ok := sa.cfg.Redirect(m.remote, nil)
+	if !ok {
+		return nil, nil, false
+	}
+	n, err := wire.NewRedirect(gw, ni)
+	if err != nil {
+		sa.log.Info("cannot encode redirect", "to", gw, "err", err)
+		return nil, nil, false
+	}
+	sa.log.Info("redirecting new peer", "peer", m.remote, "to", gw)
+	sa.ep.unregister(sa)
+	return []wire.Payload{n}, func() { sa.fail(fmt.Errorf("%w %s (peer %s)", ErrRedirected, gw, m.remote)) }, true
+}
+
+// redirectAuthenticated asks the policy about a peer IKE_AUTH just
+// authenticated; the REDIRECT goes in the IKE_AUTH response instead of
+// the CP reply and Child SA, and the peer deletes the SA.
+func (sa *SA) redirectAuthenticated() (*wire.Notify, bool) {
+	if sa.cfg.Redirect == nil || !sa.peer.redirect {
+		return nil, false
+	}
+	pi := sa.peerInfo()
+	gw, ok := sa.cfg.Redirect(sa.remote, &pi)
+	if !ok {
+		return nil, false
+	}
+	n, err := wire.NewRedirect(gw, nil)
+	if err != nil {
+		return nil, false
+	}
+	sa.log.Info("redirecting authenticated peer", "peer", sa.peerID, "to", gw)
+	return n, true
+}

@@ -176,8 +176,10 @@ func TestDeadPeerDetection(t *testing.T) {
 	if !errors.Is(ev.Err, errDeadPeer) {
 		t.Fatalf("closed with %v", ev.Err)
 	}
-	if probes.Load() != int32(c.RetransmitN) {
-		t.Errorf("%d probes, want %d", probes.Load(), c.RetransmitN)
+	// A probe may already be on its way when the gateway vanishes, so
+	// RetransmitN-1 or RetransmitN copies cross the cut; never more.
+	if p := probes.Load(); p < int32(c.RetransmitN-1) || p > int32(c.RetransmitN) {
+		t.Errorf("%d probes, want %d tries", p, c.RetransmitN)
 	}
 	if len(tb.cev.all(EventChildDown)) != 1 {
 		t.Error("no ChildDown event")
