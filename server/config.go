@@ -10,7 +10,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"flexvpn/internal/tomlpos"
-	"flexvpn/tunnel/ike/wire"
+	"flexvpn/tunnel/ike"
 )
 
 // The server configuration file (TOML, strict). server.example.toml
@@ -128,7 +128,8 @@ type Config struct {
 	CertFile, KeyFile string
 	CAFiles           []string
 
-	IKEProposals, ESPProposals []wire.Proposal
+	IKEProposals, ESPProposals []ike.Proposal // for ike.Config
+	AllowLegacy                bool           // [proposals] legacy: also accept legacy algorithms
 
 	Keyring    *Keyring
 	Authorizer *Authorizer

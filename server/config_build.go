@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"flexvpn/tunnel/ike"
 	"flexvpn/tunnel/ike/wire"
 )
 
@@ -75,21 +76,22 @@ func (v *validator) buildCertificate(cfg *Config, c *rawCertificate, hasUsers bo
 }
 
 func (v *validator) buildProposals(cfg *Config, p *rawProposals) {
-	ike, esp := p.IKE, p.ESP
-	if len(ike) == 0 {
-		ike = DefaultIKEProposals
+	ikeList, espList := p.IKE, p.ESP
+	if len(ikeList) == 0 {
+		ikeList = DefaultIKEProposals
 	}
-	if len(esp) == 0 {
-		esp = DefaultESPProposals
+	if len(espList) == 0 {
+		espList = DefaultESPProposals
 	}
-	cfg.IKEProposals = v.proposals(k("proposals", "ike"), ike, wire.ProtoIKE, p.Legacy)
-	cfg.ESPProposals = v.proposals(k("proposals", "esp"), esp, wire.ProtoESP, p.Legacy)
+	cfg.AllowLegacy = p.Legacy
+	cfg.IKEProposals = v.proposals(k("proposals", "ike"), ikeList, wire.ProtoIKE, p.Legacy)
+	cfg.ESPProposals = v.proposals(k("proposals", "esp"), espList, wire.ProtoESP, p.Legacy)
 }
 
-func (v *validator) proposals(key []any, in []string, proto wire.ProtocolID, legacy bool) []wire.Proposal {
-	out := make([]wire.Proposal, 0, len(in))
-	for i, s := range in {
-		p, err := ParseProposal(s, proto, i+1, legacy)
+func (v *validator) proposals(key []any, in []string, proto wire.ProtocolID, legacy bool) []ike.Proposal {
+	out := make([]ike.Proposal, 0, len(in))
+	for _, s := range in {
+		p, err := ParseProposal(s, proto, legacy)
 		if err != nil {
 			v.fail(key, "[proposals] %s: %q %v", key[1], s, err)
 			continue

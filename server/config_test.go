@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"flexvpn/tunnel/ike/eap"
-	"flexvpn/tunnel/ike/wire"
 )
 
 const fakePEM = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
@@ -64,7 +63,7 @@ func TestExampleConfigLoads(t *testing.T) {
 	if cfg.KeyFile != filepath.Join(dir, "gateway.key") || len(cfg.CAFiles) != 1 {
 		t.Fatalf("files: %q %q", cfg.KeyFile, cfg.CAFiles)
 	}
-	if len(cfg.IKEProposals) != 2 || len(cfg.ESPProposals) != 2 || cfg.IKEProposals[1].Number != 2 {
+	if len(cfg.IKEProposals) != 2 || len(cfg.ESPProposals) != 2 || len(cfg.IKEProposals[1].Integ) != 1 || cfg.AllowLegacy {
 		t.Fatalf("proposals: %+v", cfg.IKEProposals)
 	}
 	if len(cfg.Pools) != 2 || !cfg.Pools["lan6"].Is6() || cfg.Pools["lan"].Usable(netip.MustParseAddr("203.0.113.3")) {
@@ -181,7 +180,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(cfg.Listen) != 2 || !cfg.QueryIdentity || cfg.DPDInterval != DefaultDPDInterval ||
-		len(cfg.IKEProposals) != len(DefaultIKEProposals) || cfg.IKEProposals[0].Protocol != wire.ProtoIKE ||
+		len(cfg.IKEProposals) != len(DefaultIKEProposals) || len(cfg.IKEProposals[0].KE) != 4 ||
 		len(cfg.ESPProposals) != len(DefaultESPProposals) || cfg.RedirectPolicy != RedirectStatic ||
 		cfg.HalfOpenThreshold != DefaultHalfOpenThreshold || cfg.Limits != (Limits{}) {
 		t.Fatalf("defaults: %+v", cfg)

@@ -70,3 +70,15 @@ func NotifyFor(err error) (t wire.NotifyType, ok bool) {
 	}
 	return 0, false
 }
+
+// AsNotify returns a policy error as the *wire.NotifyError the IKE engine
+// sends (its ConfigProvider hook passes that type through and turns any
+// other error into FAILED_CP_REQUIRED), or err unchanged when it has no
+// protocol meaning.
+func AsNotify(err error) error {
+	t, ok := NotifyFor(err)
+	if !ok {
+		return err
+	}
+	return &wire.NotifyError{Type: t, Msg: err.Error()}
+}

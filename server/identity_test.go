@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"flexvpn/tunnel/ike"
 	"flexvpn/tunnel/ike/wire"
 )
 
@@ -80,4 +81,13 @@ func FuzzIdentityPattern(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The engine's identity type converts to ours directly; this keeps the
+// two shapes from drifting apart.
+func TestIdentityConvertsFromEngine(t *testing.T) {
+	id := Identity(ike.FQDNIdentity("client.example.com"))
+	if id.String() != "fqdn:client.example.com" {
+		t.Fatal(id)
+	}
 }

@@ -2,8 +2,10 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 	"reflect"
+	"strings"
 	"testing"
 
 	"flexvpn/tunnel/ike/wire"
@@ -96,8 +98,13 @@ func TestPoolsAssignExhaustedAndFramedConflict(t *testing.T) {
 }
 
 func TestNotifyFor(t *testing.T) {
-	if _, ok := NotifyFor(errors.New("other")); ok {
+	other := errors.New("other")
+	if _, ok := NotifyFor(other); ok || AsNotify(other) != other {
 		t.Fatal("unrelated error mapped")
+	}
+	ne, ok := AsNotify(fmt.Errorf("pool lan: %w", ErrPoolExhausted)).(*wire.NotifyError)
+	if !ok || ne.Type != wire.INTERNAL_ADDRESS_FAILURE || !strings.Contains(ne.Msg, "pool lan") {
+		t.Fatalf("AsNotify = %#v", ne)
 	}
 	if nt, ok := NotifyFor(ErrSessionLimit); !ok || nt != wire.AUTHENTICATION_FAILED {
 		t.Fatalf("session limit → %v", nt)

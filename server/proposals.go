@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"flexvpn/tunnel/ike"
 	"flexvpn/tunnel/ike/wire"
 )
 
@@ -15,7 +16,7 @@ import (
 type transformSpec struct {
 	typ    wire.TransformType
 	id     uint16
-	keyLen uint16
+	keyLen uint16 // key bits for AES; 0 for fixed-size ciphers
 	aead   bool
 	legacy bool // only to talk to old headends/clients; needs legacy = true
 }
@@ -80,16 +81,16 @@ var (
 	}
 )
 
-// ParseProposal parses one proposal for protocol ike or esp (number is
-// its 1-based position). Legacy algorithms are rejected unless allowed.
-func ParseProposal(s string, proto wire.ProtocolID, number int, allowLegacy bool) (wire.Proposal, error) {
-	p := wire.Proposal{Number: uint8(number), Protocol: proto}
+// ParseProposal parses one proposal for protocol ike or esp into the
+// engine's proposal type. Legacy algorithms are rejected unless allowed.
+func ParseProposal(s string, proto wire.ProtocolID, allowLegacy bool) (ike.Proposal, error) {
+	var p ike.Proposal
 	var legacy []string
 	aead, plain := false, false
 	for _, kw := range strings.Split(strings.ToLower(strings.TrimSpace(s)), "-") {
 		spec, ok := transformKeywords[kw]
 		if !ok {
-			return wire.Proposal{}, fmt.Errorf("unknown algorithm %q; known ones: aes128/192/256[gcm16], chacha20poly1305, sha256/384/512, prfsha256/384/512, x25519, ecp256/384/521, modp2048/3072/4096, esn, noesn", kw)
+			return ike.Proposal{}, fmt.Errorf("unknown algorithm %q; known ones: aes128/192/256[gcm16], chacha20poly1305, sha256/384/512, prfsha256/384/512, x25519, ecp256/384/521, modp2048/3072/4096, esn, noesn", kw)
 		}
 		if spec.legacy {
 			legacy = append(legacy, kw)
@@ -97,55 +98,59 @@ func ParseProposal(s string, proto wire.ProtocolID, number int, allowLegacy bool
 		if spec.typ == wire.TransformENCR {
 			aead, plain = aead || spec.aead, plain || !spec.aead
 		}
-		p.Transforms = append(p.Transforms, wire.Transform{Type: spec.typ, ID: spec.id, KeyLength: spec.keyLen})
+		addTransform(&p, spec)
 	}
 	if len(legacy) > 0 && !allowLegacy {
-		return wire.Proposal{}, fmt.Errorf("uses legacy algorithms (%s); set legacy = true in [proposals] only to talk to old peers", strings.Join(legacy, ", "))
+		return ike.Proposal{}, fmt.Errorf("uses legacy algorithms (%s); set legacy = true in [proposals] only to talk to old peers", strings.Join(legacy, ", "))
 	}
 	if aead && plain {
-		return wire.Proposal{}, fmt.Errorf("mixes AEAD and non-AEAD ciphers; put them in separate proposals")
+		return ike.Proposal{}, fmt.Errorf("mixes AEAD and non-AEAD ciphers; put them in separate proposals")
 	}
 	return completeProposal(p, proto, aead)
 }
 
-// completeProposal checks the transform types a proposal needs and adds
-// the implied ones (PRF from integrity for IKE, "no ESN" for ESP).
-func completeProposal(p wire.Proposal, proto wire.ProtocolID, aead bool) (wire.Proposal, error) {
-	n := map[wire.TransformType]int{}
-	for _, t := range p.Transforms {
-		n[t.Type]++
+func addTransform(p *ike.Proposal, spec transformSpec) {
+	switch spec.typ {
+	case wire.TransformENCR:
+		p.Encr = append(p.Encr, ike.Cipher{ID: spec.id, KeyBits: spec.keyLen})
+	case wire.TransformINTEG:
+		p.Integ = append(p.Integ, spec.id)
+	case wire.TransformPRF:
+		p.PRF = append(p.PRF, spec.id)
+	case wire.TransformKE:
+		p.KE = append(p.KE, spec.id)
+	case wire.TransformESN:
+		p.ESN = append(p.ESN, spec.id)
 	}
+}
+
+// completeProposal checks the transform types a proposal needs and adds
+// the PRFs an IKE proposal's integrity algorithms imply.
+func completeProposal(p ike.Proposal, proto wire.ProtocolID, aead bool) (ike.Proposal, error) {
 	switch {
-	case n[wire.TransformENCR] == 0:
+	case len(p.Encr) == 0:
 		return p, fmt.Errorf("has no cipher; add one such as aes256gcm16")
-	case !aead && n[wire.TransformINTEG] == 0:
+	case !aead && len(p.Integ) == 0:
 		return p, fmt.Errorf("has a non-AEAD cipher but no integrity algorithm; add one such as sha256")
-	case aead && n[wire.TransformINTEG] > 0:
+	case aead && len(p.Integ) > 0:
 		return p, fmt.Errorf("has an AEAD cipher with an integrity algorithm; AEAD needs none, remove it")
 	}
 	if proto == wire.ProtoESP {
-		if n[wire.TransformPRF] > 0 {
+		if len(p.PRF) > 0 {
 			return p, fmt.Errorf("names a PRF; ESP proposals have none, remove it")
 		}
-		if n[wire.TransformESN] == 0 {
-			p.Transforms = append(p.Transforms, wire.Transform{Type: wire.TransformESN, ID: wire.ESN_NO})
-		}
-		return p, nil
+		return p, nil // no ESN transform means "no ESN" to the engine
 	}
-	if n[wire.TransformESN] > 0 {
+	switch {
+	case len(p.ESN) > 0:
 		return p, fmt.Errorf("names esn/noesn; IKE proposals have none, remove it")
-	}
-	if n[wire.TransformKE] == 0 {
+	case len(p.KE) == 0:
 		return p, fmt.Errorf("has no key exchange group; add one such as x25519")
-	}
-	if n[wire.TransformPRF] == 0 {
-		if aead {
-			return p, fmt.Errorf("has an AEAD cipher but no PRF; add one such as prfsha384")
-		}
-		for _, t := range p.Transforms {
-			if t.Type == wire.TransformINTEG {
-				p.Transforms = append(p.Transforms, wire.Transform{Type: wire.TransformPRF, ID: prfFor[t.ID]})
-			}
+	case len(p.PRF) == 0 && aead:
+		return p, fmt.Errorf("has an AEAD cipher but no PRF; add one such as prfsha384")
+	case len(p.PRF) == 0:
+		for _, id := range p.Integ {
+			p.PRF = append(p.PRF, prfFor[id])
 		}
 	}
 	return p, nil
