@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -55,6 +56,7 @@ func FuzzDecodePayloads(f *testing.F) {
 	f.Add(byte(PayloadSA), raw[HeaderLen:])
 	_, inner, _ := EncodePayloads([]Payload{NewNotify(INITIAL_CONTACT, nil), NewCPRequest(INTERNAL_IP4_ADDRESS)})
 	f.Add(byte(PayloadNotify), inner)
+	seedInnerChains(f)
 	f.Fuzz(func(t *testing.T, first byte, b []byte) {
 		ps, err := DecodePayloads(PayloadType(first), b)
 		if err != nil {
@@ -75,6 +77,26 @@ func FuzzDecodePayloads(f *testing.F) {
 		}
 		_ = CheckRules(IKE_AUTH, first&1 == 1, ps)
 	})
+}
+
+// seedInnerChains adds the decrypted strongSwan inner chains, each with
+// the first payload type taken from its outer SK/SKF payload.
+func seedInnerChains(f *testing.F) {
+	files, _ := filepath.Glob("testdata/strongswan/*.inner")
+	for _, name := range files {
+		raw, err1 := os.ReadFile(strings.TrimSuffix(name, ".inner") + ".bin")
+		inner, err2 := os.ReadFile(name)
+		m, err3 := Decode(raw)
+		if err1 != nil || err2 != nil || err3 != nil || len(m.Payloads) == 0 {
+			continue
+		}
+		switch sk := m.Payloads[len(m.Payloads)-1].(type) {
+		case *SK:
+			f.Add(byte(sk.FirstPayload), inner)
+		case *SKF:
+			f.Add(byte(sk.FirstPayload), inner)
+		}
+	}
 }
 
 func FuzzCPAttributes(f *testing.F) {
