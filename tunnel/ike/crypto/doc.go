@@ -62,3 +62,13 @@ package crypto
 //   - Sign with an empty peerHashes list applies no constraint; otherwise
 //     the hash must be one the peer announced. SHA-1 is never used in
 //     method 14, and Verify refuses it there.
+//   - Sign returns ErrNoCommonHash when method 14 cannot satisfy the peer's
+//     hash list (e.g. it offered only SHA-1); fall back to the classic
+//     method for the key type (1 or 9/10/11).
+//
+// Implemented transforms: ENCR 3DES, AES-CBC (128/192/256), AES-GCM with
+// 12- and 16-byte ICV (128/192/256), ChaCha20-Poly1305; PRF HMAC-MD5,
+// -SHA1, -SHA2-256/384/512; INTEG HMAC-MD5-96, -SHA1-96,
+// -SHA2-256-128/384-192/512-256; KE groups 2, 5, 14, 15, 16, 19, 20, 21,
+// 24, 31. Not implemented: AES-GCM-8 (Go's GCM refuses 8-byte tags),
+// AES-CTR, ENCR_NULL, AES-XCBC/CMAC PRFs, Curve448, ML-KEM.
