@@ -16,6 +16,7 @@ import (
 	"flexvpn/test/netns"
 	"flexvpn/test/pki"
 	"flexvpn/tunnel/ike"
+	"flexvpn/tunnel/ike/eap"
 	"flexvpn/tunnel/ike/wire"
 )
 
@@ -106,6 +107,7 @@ type initiatorCase struct {
 	keyType    pki.KeyType // certificates when certs is true
 	certs      bool
 	forceEncap bool
+	eap        bool // EAP-MSCHAPv2 client behind the gateway's certificate
 }
 
 // TestIKEInitiatorAgainstStrongSwan: our initiator establishes an IKE SA
@@ -121,6 +123,7 @@ func TestIKEInitiatorAgainstStrongSwan(t *testing.T) {
 		{name: "rsa", keyType: pki.RSA2048, certs: true},
 		{name: "ecdsa", keyType: pki.ECDSAP256, certs: true},
 		{name: "encap", forceEncap: true},
+		{name: "eap", keyType: pki.RSA2048, certs: true, eap: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) { runInitiatorCase(t, tc) })
 	}
@@ -143,6 +146,9 @@ func runInitiatorCase(t *testing.T, tc initiatorCase) {
 		spec.PSK, spec.Cert, spec.Key, spec.CACert, spec.RemoteAuth = "", gwCert.CertPEM, gwCert.KeyPEM, ca.CertPEM, "pubkey"
 		cfg.PSK, cfg.Certificates, cfg.Signer = nil, []*x509.Certificate{cliCert.Cert}, cliCert.Key
 		cfg.CAs = []*x509.Certificate{ca.Cert.Cert}
+	}
+	if tc.eap {
+		useEAP(&spec, &cfg)
 	}
 	swan := netns.StartStrongSwan(t, gw, spec.Config())
 	ev := newIKEEvents()
@@ -207,6 +213,20 @@ func runInitiatorCase(t *testing.T, tc initiatorCase) {
 	}
 	netns.WaitFor(t, 10*time.Second, func() error { return noSAs(swan) })
 	checkCapture(t, capture.Stop(), 10)
+}
+
+// useEAP switches the client to EAP-MSCHAPv2: the gateway asks for the
+// EAP identity and checks the password; only its certificate is checked
+// with public keys.
+func useEAP(spec *netns.GatewaySpec, cfg *ike.Config) {
+	spec.RemoteAuth = "eap-mschapv2"
+	spec.Users = map[string]string{"alice": "Secr3t pass"}
+	cfg.Certificates, cfg.Signer = nil, nil
+	cfg.EAP = func() (ike.EAPClient, error) {
+		return eap.NewPeer(eap.PeerConfig{Credentials: func(context.Context, eap.CredentialRequest) (eap.Credentials, error) {
+			return eap.Credentials{Username: "alice", Password: "Secr3t pass"}, nil
+		}})
+	}
 }
 
 // checkSameSA compares our view with strongSwan's list-sas output.
