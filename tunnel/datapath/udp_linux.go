@@ -19,6 +19,10 @@ type mmsgIO struct {
 	iovs  []unix.Iovec
 	names []unix.RawSockaddrInet6 // large enough for either family
 
+	c    *udpConn
+	gso  gsoState
+	segs []int // datagrams carried by each message (more than 1 with GSO)
+
 	start, count int // messages [start:count] for the next syscall
 	n            int
 	errno        syscall.Errno
@@ -35,6 +39,9 @@ func (c *udpConn) newMmsgIO(batch int) (*mmsgIO, error) {
 		return nil, err
 	}
 	m := &mmsgIO{
+		c:     c,
+		gso:   newGSOState(batch),
+		segs:  make([]int, batch),
 		rc:    rc,
 		v6:    c.v6,
 		hdrs:  make([]unix.Mmsghdr, batch),
@@ -113,19 +120,18 @@ func (m *mmsgIO) readBatch(bufs [][]byte, sizes []int, srcs []netip.AddrPort) (i
 }
 
 func (m *mmsgIO) writeBatch(bufs [][]byte, dsts []netip.AddrPort) (int, error) {
-	count := min(len(bufs), len(m.hdrs))
-	m.setBuffers(bufs[:count])
-	for i := range count {
-		m.hdrs[i].Hdr.Namelen = encodeSockaddr(&m.names[i], dsts[i], m.v6)
-	}
-	failed := len(bufs) - count
-	for m.start, m.count = 0, count; m.start < count; {
+	msgs := m.plan(bufs, dsts)
+	failed := 0
+	for m.start, m.count = 0, msgs; m.start < msgs; {
 		if err := m.rc.Write(m.sendFn); err != nil {
-			return failed + count - m.start, err
+			for _, n := range m.segs[m.start:msgs] {
+				failed += n
+			}
+			return failed, err
 		}
 		if m.errno != 0 {
 			// sendmmsg reports the first message's error only; skip it.
-			failed++
+			failed += m.recover(m.start)
 			m.start++
 			continue
 		}
