@@ -17,11 +17,13 @@ func BenchmarkSeal(b *testing.B) {
 				buf := make([]byte, MaxHeadroom+n, MaxHeadroom+n+MaxTailroom)
 				b.SetBytes(int64(n))
 				b.ReportAllocs()
+				cpu := startCPU(b)
 				for b.Loop() {
 					if _, _, err := out.Seal(buf, MaxHeadroom, MaxHeadroom+n, NextHeaderIPv4); err != nil {
 						b.Fatal(err)
 					}
 				}
+				cpu.report(n)
 			})
 		}
 	}
@@ -45,13 +47,16 @@ func BenchmarkOpen(b *testing.B) {
 				b.SetBytes(int64(n))
 				b.ReportAllocs()
 				i := 0
+				cpu := startCPU(b)
 				for b.Loop() {
 					if i%ring == 0 {
 						b.StopTimer()
+						cpu.pause()
 						for j := range work {
 							copy(work[j], pristine[j])
 						}
 						in.window.reset()
+						cpu.resume()
 						b.StartTimer()
 					}
 					if _, _, err := in.Open(work[i%ring]); err != nil {
@@ -59,6 +64,7 @@ func BenchmarkOpen(b *testing.B) {
 					}
 					i++
 				}
+				cpu.report(n)
 			})
 		}
 	}
