@@ -157,6 +157,7 @@ func (a *localAuth) onMSResponse(ctx context.Context, m msMessage) ([]byte, Stat
 	if name == "" {
 		name = a.Identity()
 	}
+	a.claimed = name
 	nt, err := a.ntHashFor(ctx, name)
 	if err != nil && !errors.Is(err, ErrAuthFailed) {
 		return a.fail(err)

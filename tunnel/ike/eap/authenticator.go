@@ -51,7 +51,10 @@ type Authenticator interface {
 	// without one (MD5, GTC).
 	MSK() []byte
 	// Identity is the EAP identity by the precedence backend's identity,
-	// then the queried identity, then the IKE identity.
+	// then the queried identity, then the IKE identity. Before success,
+	// a name the method itself carries (the MS-CHAPv2 Response's Name)
+	// counts as the backend's claim, so failures are charged to the
+	// account that was actually tried.
 	Identity() string
 	// Method is the method in use, 0 before one is proposed.
 	Method() Type
@@ -100,6 +103,7 @@ type localAuth struct {
 	nakked  bool // the peer already refused one proposal
 	queried string
 	backend string // User.Name after success
+	claimed string // the account a method checked (MS-CHAPv2 Name), success or not
 	msk     []byte
 	m       methodState
 }
@@ -137,6 +141,8 @@ func (a *localAuth) Identity() string {
 	switch {
 	case a.backend != "":
 		return a.backend
+	case a.claimed != "":
+		return a.claimed
 	case a.queried != "":
 		return a.queried
 	}

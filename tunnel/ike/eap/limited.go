@@ -43,13 +43,19 @@ func (w *limitedAuth) Handle(ctx context.Context, response []byte) ([]byte, Stat
 	case Continue:
 		if isMSCHAPv2Failure(out) {
 			w.failed()
-			break
 		}
-		// The queried identity is known from the first response on.
+		// The identity is known from the first response on, and may change
+		// to the name inside the method. Checking after the method decided
+		// (and for both of its answers) keeps a locked account from telling
+		// right from wrong guesses: both get EAP-Failure.
 		if lockErr := w.l.Allow(w.Identity(), w.src); lockErr != nil {
 			return w.refuse(response, lockErr)
 		}
 	case Success:
+		// A parallel conversation may have locked the account meanwhile.
+		if lockErr := w.l.Allow(w.Identity(), w.src); lockErr != nil {
+			return w.refuse(response, lockErr)
+		}
 		w.done, w.ok = true, true
 		w.l.Succeeded(w.Identity(), w.src)
 	case Failure:

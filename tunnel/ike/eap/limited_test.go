@@ -82,16 +82,21 @@ func TestWithLimiterIgnoresProtocolErrors(t *testing.T) {
 // MS-CHAPv2 Failure request by aborting IKE_AUTH, so the wrapper must count
 // the failure when that request goes out, once per conversation.
 func TestWithLimiterCountsAbortedMSCHAPv2(t *testing.T) {
-	l := NewLimiter(LimiterConfig{IdentityThreshold: 2})
+	l := NewLimiter(LimiterConfig{IdentityThreshold: 3})
 	src := netip.MustParseAddr("192.0.2.1")
 	users := testUsers(t)
-	for i := range 2 {
-		if err := l.Allow(testUser, src); err != nil {
-			t.Fatalf("attempt %d refused early: %v", i, err)
-		}
+	type try struct {
+		out []byte
+		st  Status
+		err error
+		p   *Peer
+		a   Authenticator
+	}
+	attempt := func(pass string) try {
+		t.Helper()
 		inner, _ := NewLocalAuthenticator(AuthenticatorConfig{NoQueryIdentity: true, IKEIdentity: testUser, Users: users})
 		a := WithLimiter(inner, l, src)
-		p := newTestPeer(t, PeerConfig{Credentials: fixedCreds("", "wrong", nil)})
+		p := newTestPeer(t, PeerConfig{Credentials: fixedCreds("", pass, nil)})
 		req, err := a.Start(t.Context())
 		if err != nil {
 			t.Fatal(err)
@@ -100,22 +105,43 @@ func TestWithLimiterCountsAbortedMSCHAPv2(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		failReq, st, err := a.Handle(t.Context(), resp)
-		if st != Continue || err != nil || !isMSCHAPv2Failure(failReq) {
-			t.Fatalf("want an MS-CHAPv2 Failure request, got %v %v", st, err)
-		}
-		if i == 0 { // the first peer acknowledges; that must not count twice
-			ack, _ := p.Handle(t.Context(), failReq)
-			if _, st, _ := a.Handle(t.Context(), ack); st != Failure {
-				t.Fatalf("after the ack: %v", st)
-			}
-			if err := l.Allow(testUser, src); err != nil {
-				t.Fatalf("one failed conversation counted twice: %v", err)
-			}
-		}
-		// the second peer just goes away, like strongSwan
+		out, st, err := a.Handle(t.Context(), resp)
+		return try{out, st, err, p, a}
 	}
-	if err := l.Allow(testUser, src); !errors.Is(err, ErrTooManyAttempts) {
-		t.Fatalf("aborted conversation not counted: %v", err)
+	// First: the peer acknowledges the Failure request; counted once.
+	r := attempt("wrong")
+	if r.st != Continue || r.err != nil || !isMSCHAPv2Failure(r.out) {
+		t.Fatalf("want an MS-CHAPv2 Failure request, got %v %v", r.st, r.err)
+	}
+	ack, _ := r.p.Handle(t.Context(), r.out)
+	if _, st, _ := r.a.Handle(t.Context(), ack); st != Failure {
+		t.Fatalf("after the ack: %v", st)
+	}
+	// Second: the peer just goes away after the Failure request.
+	if r := attempt("wrong"); r.st != Continue || !isMSCHAPv2Failure(r.out) {
+		t.Fatalf("second attempt: %v", r.st)
+	}
+	if err := l.Allow(testUser, src); err != nil {
+		t.Fatalf("two failures (threshold 3) already lock: %v", err)
+	}
+	// Third: this failure reaches the threshold, so the wrapper answers with
+	// EAP-Failure instead of the Failure request.
+	if r := attempt("wrong"); r.st != Failure || !errors.Is(r.err, ErrTooManyAttempts) || isMSCHAPv2Failure(r.out) {
+		t.Fatalf("third attempt: %v %v", r.st, r.err)
+	}
+	// Locked: Start refuses alice; queried as a decoy with alice inside
+	// MS-CHAPv2, the right password gets the same EAP-Failure as a wrong
+	// one, so a locked account is no oracle for guesses.
+	inner, _ := NewLocalAuthenticator(AuthenticatorConfig{NoQueryIdentity: true, IKEIdentity: testUser, Users: users})
+	if _, err := WithLimiter(inner, l, src).Start(t.Context()); !errors.Is(err, ErrTooManyAttempts) {
+		t.Fatalf("Start for a locked account: %v", err)
+	}
+	for _, pass := range []string{testPass, "wrong"} {
+		p, _ := NewPeer(PeerConfig{Identity: "decoy", Credentials: fixedCreds(testUser, pass, nil)})
+		inner, _ := NewLocalAuthenticator(AuthenticatorConfig{IKEIdentity: "x", Users: users})
+		o := converse(t, p, WithLimiter(inner, l, src))
+		if o.status != Failure || !errors.Is(o.authErr, ErrTooManyAttempts) {
+			t.Fatalf("password %q while locked: %v %v", pass, o.status, o.authErr)
+		}
 	}
 }
