@@ -13,13 +13,12 @@
 //	users := server.EAPUsers{Authorizer: cfg.Authorizer} // eap.UserStore for the EAP authenticator
 //	authz, err := cfg.Authorize(server.AuthzRequest{Peer: peerID, EAPIdentity: eapID})
 //	s, err := registry.Add(server.SessionInfo{...})    // caps per identity and in total
-//	req := server.ParseCPRequest(cp.Attributes)        // the client's CFG_REQUEST
-//	lease, err := cfg.Pools.Assign(identity, req, authz.Attributes)
-//	reply := server.BuildCPReply(req, authz.Attributes, lease, info)
-//	ts := server.AllowedSelectors(authz.Attributes, lease) // narrowing input
+//	resp, err := cfg.RespondConfig(identity, authz, cp.Attributes, peer.VendorIDs)
+//	    // = ParseCPRequest + Pools.Assign + BuildCPReply + AllowedSelectors;
+//	    // err is a *wire.NotifyError (INTERNAL_ADDRESS_FAILURE) when it should be
 //	gw, err := server.ChooseRedirect(server.RedirectInput{...})
 //	...
-//	cfg.Pools.Release(lease); registry.Remove(s.ID)
+//	cfg.Pools.Release(resp.Lease); registry.Remove(s.ID)
 //
 // Errors the IKE engine must turn into a Notify (for example an exhausted
 // pool → INTERNAL_ADDRESS_FAILURE) map through NotifyFor.
