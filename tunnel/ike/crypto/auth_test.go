@@ -11,8 +11,12 @@ import (
 	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/asn1"
+	"encoding/pem"
 	"errors"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -27,13 +31,13 @@ var (
 	edKey    ed25519.PrivateKey
 )
 
-// testSigners generates the keys once per test binary: RSA key generation
-// is slow on a shared machine.
+// testSigners loads the RSA keys from testdata (generating RSA keys is
+// slow on a shared machine, and fuzz workers would each do it) and
+// generates the others, once per test binary.
 func testSigners(t testing.TB) {
 	t.Helper()
 	keysOnce.Do(func() {
-		rsaKey, _ = rsa.GenerateKey(rand.Reader, 2048)
-		rsaKey2, _ = rsa.GenerateKey(rand.Reader, 2048)
+		rsaKey, rsaKey2 = loadRSAKeys()
 		ecKeys = map[elliptic.Curve]*ecdsa.PrivateKey{}
 		for _, c := range []elliptic.Curve{elliptic.P256(), elliptic.P384(), elliptic.P521()} {
 			ecKeys[c], _ = ecdsa.GenerateKey(c, rand.Reader)
@@ -41,8 +45,27 @@ func testSigners(t testing.TB) {
 		_, edKey, _ = ed25519.GenerateKey(rand.Reader)
 	})
 	if rsaKey == nil || rsaKey2 == nil {
-		t.Fatal("RSA key generation failed")
+		t.Fatal("cannot load testdata/rsa_test_keys.pem")
 	}
+}
+
+func loadRSAKeys() (a, b *rsa.PrivateKey) {
+	data, err := os.ReadFile(filepath.Join("testdata", "rsa_test_keys.pem"))
+	if err != nil {
+		return nil, nil
+	}
+	var keys []*rsa.PrivateKey
+	for blk, rest := pem.Decode(data); blk != nil; blk, rest = pem.Decode(rest) {
+		if k, err := x509.ParsePKCS8PrivateKey(blk.Bytes); err == nil {
+			if rk, ok := k.(*rsa.PrivateKey); ok {
+				keys = append(keys, rk)
+			}
+		}
+	}
+	if len(keys) != 2 {
+		return nil, nil
+	}
+	return keys[0], keys[1]
 }
 
 var octets = []byte("IKE_SA_INIT message | peer nonce | prf(SK_p, IDi')")
