@@ -93,15 +93,22 @@ func TestNetnsPingAndIperf(t *testing.T) {
 	}
 
 	lan.Start("iperf3", "-s", "-B", lan.Addr.String())
+	// Reverse first (LAN host sends to the client), then forward: both
+	// Devices both seal bulk data and open it.
+	rev := runIperf(t, cliHost, lan.Addr, 2, "-R")
+	if rev.End.SumReceived.Bytes < 1<<20 {
+		t.Fatalf("reverse iperf3 moved only %d bytes", rev.End.SumReceived.Bytes)
+	}
+	t.Logf("iperf3 single TCP stream LAN -> client: %.0f Mbit/s", rev.End.SumReceived.BitsPerSecond/1e6)
+	gwInBefore := gw.dev.Stats().BytesIn
 	res := runIperf(t, cliHost, lan.Addr, 3)
 	if res.End.SumReceived.Bytes < 1<<20 {
 		t.Fatalf("iperf3 moved only %d bytes", res.End.SumReceived.Bytes)
 	}
-	before := gw.dev.Stats().BytesIn
-	if before < res.End.SumReceived.Bytes {
-		t.Errorf("gateway opened %d inner bytes, less than the %d TCP payload bytes iperf3 received", before, res.End.SumReceived.Bytes)
+	if opened := gw.dev.Stats().BytesIn - gwInBefore; opened < res.End.SumReceived.Bytes {
+		t.Errorf("gateway opened %d inner bytes, less than the %d TCP payload bytes iperf3 received", opened, res.End.SumReceived.Bytes)
 	}
-	t.Logf("iperf3 single TCP stream through the tunnel: %.0f Mbit/s (%d bytes, %d retransmits)",
+	t.Logf("iperf3 single TCP stream client -> LAN: %.0f Mbit/s (%d bytes, %d retransmits)",
 		res.End.SumReceived.BitsPerSecond/1e6, res.End.SumReceived.Bytes, res.End.SumSent.Retransmits)
 	for _, e := range []*nsEnd{cli, gw} {
 		s := e.dev.Stats()
@@ -127,13 +134,15 @@ type iperfResult struct {
 	Error string `json:"error"`
 }
 
-// runIperf runs an iperf3 client from h to server for secs seconds,
+// runIperf runs an iperf3 client from h to server for secs seconds (extra
+// flags such as -R appended),
 // retrying while the server is still starting.
-func runIperf(t *testing.T, h *netns.Host, server netip.Addr, secs int) iperfResult {
+func runIperf(t *testing.T, h *netns.Host, server netip.Addr, secs int, extra ...string) iperfResult {
 	t.Helper()
 	var res iperfResult
+	args := append([]string{"iperf3", "-c", server.String(), "-t", fmt.Sprint(secs), "-J"}, extra...)
 	netns.WaitFor(t, 20*time.Second, func() error {
-		out, err := h.Exec("iperf3", "-c", server.String(), "-t", fmt.Sprint(secs), "-J")
+		out, err := h.Exec(args...)
 		res = iperfResult{}
 		if jerr := json.Unmarshal([]byte(out), &res); jerr != nil {
 			return fmt.Errorf("iperf3: %v: %w", err, jerr)
