@@ -1,11 +1,13 @@
 package eap
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // gtcPrompt is the text of our GTC request, shown by the peer's prompt.
@@ -104,6 +106,9 @@ func (a *localAuth) onGTC(ctx context.Context, pkt Packet) ([]byte, Status, erro
 	name := a.Identity()
 	u, err := a.lookup(ctx, name)
 	if err != nil {
+		if errors.Is(err, ErrNoSuchUser) {
+			burnGTCTime(string(pkt.Data))
+		}
 		return a.fail(err)
 	}
 	ok, err := checkGTC(u, string(pkt.Data))
@@ -114,6 +119,20 @@ func (a *localAuth) onGTC(ctx context.Context, pkt Packet) ([]byte, Status, erro
 		return a.fail(fmt.Errorf("%w: GTC password mismatch for %q", ErrAuthFailed, name))
 	}
 	return a.succeed(canonical(u, name), nil)
+}
+
+// dummyGTCHash is an argon2id hash of nothing in particular, with the
+// default parameters and a fixed salt.
+var dummyGTCHash = sync.OnceValue(func() []byte {
+	h, _ := HashPassword("", bytes.NewReader(make([]byte, argonSaltLen)))
+	return h
+})
+
+// burnGTCTime spends what checking a stored hash costs, so an unknown
+// name answers as slowly as a wrong password and timing does not reveal
+// which accounts exist.
+func burnGTCTime(password string) {
+	_, _ = VerifyPassword(dummyGTCHash(), password)
 }
 
 func checkGTC(u *User, password string) (bool, error) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -224,5 +225,33 @@ func TestAuthenticatorAcceptsExpandedNak(t *testing.T) {
 	next, st, err := exchange(t, a, mustMarshal(t, nak))
 	if st != Continue || err != nil || next.Type != TypeGTC || !bytes.Equal(next.Data, []byte(gtcPrompt)) {
 		t.Fatalf("after expanded Nak: %v %v %v", next, st, err)
+	}
+}
+
+func TestGTCUnknownUserTakesAsLongAsWrongPassword(t *testing.T) {
+	// Both paths must run one argon2id verification; compare the minimum
+	// of a few runs to keep scheduler noise out.
+	timeOf := func(identity string) time.Duration {
+		best := time.Hour
+		for range 3 {
+			p, a := newPair(t,
+				PeerConfig{Identity: identity, Methods: []Type{TypeGTC}, Credentials: fixedCreds("", "wrong", nil)},
+				AuthenticatorConfig{Methods: []Type{TypeGTC}, Users: StaticUsers{testUser: {PasswordHash: mustHash(t, testPass)}}})
+			req, _ := a.Start(context.Background())
+			resp, _ := p.Handle(context.Background(), req)
+			req, _, _ = a.Handle(context.Background(), resp)
+			resp, _ = p.Handle(context.Background(), req)
+			start := time.Now()
+			if _, st, _ := a.Handle(context.Background(), resp); st != Failure {
+				t.Fatalf("%s: %v", identity, st)
+			}
+			best = min(best, time.Since(start))
+		}
+		return best
+	}
+	dummyGTCHash() // computed once, outside the measurement
+	known, unknown := timeOf(testUser), timeOf("nobody")
+	if unknown < known/5 {
+		t.Fatalf("unknown user answered in %v, wrong password in %v", unknown, known)
 	}
 }
