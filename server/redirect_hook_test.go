@@ -1,0 +1,42 @@
+package server
+
+import (
+	"net/netip"
+	"testing"
+
+	"flexvpn/tunnel/ike"
+)
+
+func TestRedirectHook(t *testing.T) {
+	parse := func(src string) *Config {
+		cfg, err := Parse("server.toml", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	self := []netip.Addr{netip.MustParseAddr("192.0.2.1")}
+	remote := netip.MustParseAddrPort("198.51.100.7:500")
+	authed := &ike.PeerInfo{ID: ike.FQDNIdentity("c.example.com")}
+
+	if h := parse("[redirect]\ngateways = [\"192.0.2.2\"]\n").RedirectHook(self, nil); h != nil {
+		t.Fatal("hook while redirect is off")
+	}
+	onInit := parse("[redirect]\non = \"init\"\ngateways = [\"192.0.2.1\", \"vpn2.example.com\"]\n").RedirectHook(self, nil)
+	if g, ok := onInit(remote, nil); !ok || g.FQDN != "vpn2.example.com" {
+		t.Fatalf("init: %v %v", g, ok)
+	}
+	if _, ok := onInit(remote, authed); ok {
+		t.Fatal("init policy redirected in IKE_AUTH")
+	}
+	auth := parse("[redirect]\non = \"auth\"\npolicy = \"least-sessions\"\ngateways = [\"192.0.2.2\", \"192.0.2.3\"]\n").
+		RedirectHook(self, func() (map[string]GatewayLoad, int) {
+			return map[string]GatewayLoad{"192.0.2.2": {Sessions: 9}, "192.0.2.3": {Sessions: 4}}, 5
+		})
+	if _, ok := auth(remote, nil); ok {
+		t.Fatal("auth policy redirected in IKE_SA_INIT")
+	}
+	if g, ok := auth(remote, authed); !ok || g.Addr != netip.MustParseAddr("192.0.2.3") {
+		t.Fatalf("auth: %v %v", g, ok)
+	}
+}
