@@ -21,7 +21,10 @@ func (e *events) record(ev LifetimeEvent) {
 	e.mu.Lock()
 	e.got = append(e.got, ev)
 	e.mu.Unlock()
-	e.ch <- ev
+	select { // never block the packet path, as OnLifetime requires
+	case e.ch <- ev:
+	default:
+	}
 }
 
 func (e *events) list() []LifetimeEvent {
