@@ -74,6 +74,7 @@ func TestStrongSwanGoldenSanity(t *testing.T) {
 	netns.RequireStrongSwan(t)
 	netns.RequireTshark(t)
 	t.Run("psk", func(t *testing.T) {
+		t.Parallel()
 		s := newSanity(t, "gpsk")
 		s.start(netns.GatewaySpec{
 			Addr: gwAddr, ID: "gw.flexvpn.test", PSK: "sanity psk 0123456789",
@@ -86,6 +87,7 @@ func TestStrongSwanGoldenSanity(t *testing.T) {
 		s.finish("psk")
 	})
 	t.Run("eap", func(t *testing.T) {
+		t.Parallel()
 		ca := pki.MustCA(t, pki.RSA2048, "flexvpn sanity CA")
 		gwCert := ca.MustGateway(t, pki.RSA2048, "gw.flexvpn.test", gwAddr)
 		s := newSanity(t, "geap")
@@ -253,13 +255,11 @@ func noSAs(s *netns.StrongSwan) error {
 func (s *sanity) finish(scenario string, wantCP ...string) {
 	t := s.t
 	pcap := s.capture.Stop()
-	if n := netns.CheckNoMalformed(t, pcap); n < 8 {
-		t.Errorf("only %d IKE frames captured", n)
-	}
 	ds, err := netns.IKEDatagrams(pcap)
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.checkTshark(pcap, ds)
 	ds = dedupe(ds)
 	checkSequence(t, ds)
 	inner := s.decryptAll(ds)
@@ -347,6 +347,26 @@ func (s *sanity) reassemble(ds []netns.IKEDatagram, idx []int, keys []netns.IKEK
 		chain = append(chain, p...)
 	}
 	return netns.Decrypted{NextPayload: first, Inner: chain}
+}
+
+// checkTshark runs tshark with the client's logged keys, so it
+// dissects the inner payloads too: nothing may be malformed, and the CP
+// payloads inside IKE_AUTH (request and reply) must be visible, which
+// proves the decryption table reached tshark.
+func (s *sanity) checkTshark(pcap string, ds []netns.IKEDatagram) {
+	t := s.t
+	keys := netns.ParseIKEKeys(s.client.Log())
+	args, err := netns.TsharkDecryptArgs(netns.MatchIKEKeys(ds, s.cipher, keys))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := netns.CheckNoMalformed(t, pcap, args...); n < 8 {
+		t.Errorf("only %d IKE frames captured", n)
+	}
+	n, err := netns.CountFrames(pcap, "isakmp.typepayload == 47", args...)
+	if err != nil || n < 2 {
+		t.Errorf("tshark dissected CP in %d frames (%v), want request and reply", n, err)
+	}
 }
 
 // dedupe drops retransmissions (byte-identical messages).

@@ -92,6 +92,17 @@ func hasExpertError(sev string) bool {
 	return false
 }
 
+// CountFrames returns how many frames of pcap match a display filter,
+// with extra tshark options such as TsharkDecryptArgs.
+func CountFrames(pcap, filter string, tsharkArgs ...string) (int, error) {
+	args := append(append([]string{}, tsharkArgs...), "-Y", filter, "-T", "fields", "-e", "frame.number")
+	out, err := tshark(pcap, args...)
+	if err != nil {
+		return 0, err
+	}
+	return len(strings.Fields(out)), nil
+}
+
 // IKEDatagram is one IKE message seen in a capture.
 type IKEDatagram struct {
 	Frame    int
