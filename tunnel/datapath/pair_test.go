@@ -126,6 +126,34 @@ func TestPairBothWays(t *testing.T) {
 	}
 }
 
+// TestPairOverIPv6 runs the tunnel over IPv6 loopback, which exercises the
+// IPv6 socket and sockaddr paths (and GSO over IPv6).
+func TestPairOverIPv6(t *testing.T) {
+	probe, err := listenUDP(netip.MustParseAddrPort("[::1]:0"))
+	if err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	_ = probe.conn.Close()
+	v6 := Config{ListenNATT: netip.MustParseAddrPort("[::1]:0")}
+	p := &pair{}
+	tunCfg := tunfake.Config{BatchSize: 16}
+	p.client, p.ctun = newTestDevice(t, tunCfg, v6)
+	p.server, p.stun = newTestDevice(t, tunCfg, v6)
+	p.install(t, gcmConfig(spiC2S, 1), gcmConfig(spiS2C, 2))
+	if mtu := p.client.InnerMTU(); mtu != InnerMTU(1500, true, OverheadAESGCM) {
+		t.Errorf("InnerMTU over IPv6 = %d", mtu)
+	}
+	burst := make([][]byte, 40)
+	for i := range burst {
+		burst[i] = ipv4Packet(clientInner, serverLAN, 17, udpPayload(i, 1000))
+		must(t, p.ctun.Inject(burst[i])) // a burst, so that GSO trains form
+	}
+	for _, pkt := range burst {
+		expect(t, p.stun, pkt)
+	}
+	send(t, p.stun, p.ctun, ipv6Packet(serverLAN6, clientInner6, 17, udpPayload(9, 300)))
+}
+
 // TestPairPipelined keeps many packets in flight with a batching TUN.
 func TestPairPipelined(t *testing.T) {
 	p := newPair(t, gcmConfig, tunfake.Config{BatchSize: 32})

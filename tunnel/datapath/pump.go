@@ -13,6 +13,8 @@ package datapath
         │  sa.Seal in place: header into headroom, trailer+ICV into tailroom
         ▼                                ─ refused ──▶ drop (Seal)
      sendmmsg(batch of ESP datagrams, each to its route's remote)  ─ refused ─▶ drop (Send)
+        on Linux, runs of datagrams to one remote go as one UDP GSO train
+        (udp_gso_linux.go); the peer receives ordinary datagrams
 
    Inbound (receive.go), one goroutine per socket, routineReceive:
 
