@@ -155,7 +155,7 @@ func (v *validator) attrs(section []any, r *rawAttrs, pools Pools) Attributes {
 		}
 	}
 	if len(a.SplitDNS) > maxUnityList || len(a.BackupGateways) > maxUnityList {
-		v.fail(section, "%s: at most %d split_dns domains and %d backup_gateways are sent; shorten the list", where(key("x")), maxUnityList, maxUnityList)
+		v.fail(section, "%s: at most %d split_dns domains and %d backup_gateways are sent; shorten the list", where(section), maxUnityList, maxUnityList)
 	}
 	if len(a.Banner) > 4096 {
 		v.fail(key("banner"), "%s: banner is %d bytes; keep it under 4096", where(key("banner")), len(a.Banner))

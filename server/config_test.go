@@ -121,6 +121,8 @@ func TestConfigErrors(t *testing.T) {
 		{"v6 pool as pool", "[pool.p6]\nprefix = \"2001:db8::/120\"\n[config_mode]\npool = \"p6\"\n", `server.toml:4: [config_mode]: pool "p6" is an IPv6 pool`},
 		{"nbns v6", "[config_mode]\nnbns = [\"2001:db8::1\"]\n", "IPv4 only"},
 		{"netmask", "[config_mode]\nnetmask = \"255.0.255.0\"\n", "server.toml:2: [config_mode]: netmask 255.0.255.0 is not contiguous"},
+		{"too many split dns", "[group.g]\nsplit_dns = [\"a1.example\", \"a2.example\", \"a3.example\", \"a4.example\", \"a5.example\", \"a6.example\", \"a7.example\", \"a8.example\", \"a9.example\", \"a10.example\", \"a11.example\"]\n",
+			`server.toml:1: group "g": at most 10 split_dns domains`},
 		{"split dns", "[config_mode]\nsplit_dns = [\"bad domain\"]\n", `"bad domain" is not a domain name`},
 		{"backup gw", "[config_mode]\nbackup_gateways = [\"not a host\"]\n", "neither an IP address nor a host name"},
 		{"mangler", "[authorization]\nuser_name = \"fqdn user\"\n", `server.toml:2: [authorization] user_name "fqdn user": write one of`},
