@@ -10,18 +10,23 @@ import (
 // a wrong UAT syntax or algorithm name makes tshark refuse the option.
 func TestTsharkDecryptArgsAccepted(t *testing.T) {
 	RequireTshark(t)
-	k := IKEKeys{EI: bytes.Repeat([]byte{1}, 16), ER: bytes.Repeat([]byte{2}, 16),
-		AI: bytes.Repeat([]byte{3}, 32), AR: bytes.Repeat([]byte{4}, 32)}
 	spi := []byte{1, 2, 3, 4, 5, 6, 7, 8}
 	var rows []TsharkIKESA
-	for _, c := range []IKECipher{
-		{Encr: "AES_CBC", KeyLen: 128, Integ: "HMAC_SHA2_256_128"},
-		{Encr: "AES_CBC", KeyLen: 256, Integ: "HMAC_SHA2_512_256"},
-		{Encr: "AES_CBC", KeyLen: 192, Integ: "HMAC_SHA2_384_192"},
-		{Encr: "AES_CBC", KeyLen: 128, Integ: "HMAC_SHA1_96"},
-		{Encr: "AES_GCM_16", KeyLen: 256},
+	// tshark checks key lengths: encryption key (+4 salt for GCM), and
+	// the HMAC key length of the PRF-sized integrity key.
+	for _, c := range []struct {
+		c      IKECipher
+		ek, ak int
+	}{
+		{IKECipher{Encr: "AES_CBC", KeyLen: 128, Integ: "HMAC_SHA2_256_128"}, 16, 32},
+		{IKECipher{Encr: "AES_CBC", KeyLen: 256, Integ: "HMAC_SHA2_512_256"}, 32, 64},
+		{IKECipher{Encr: "AES_CBC", KeyLen: 192, Integ: "HMAC_SHA2_384_192"}, 24, 48},
+		{IKECipher{Encr: "AES_CBC", KeyLen: 128, Integ: "HMAC_SHA1_96"}, 16, 20},
+		{IKECipher{Encr: "AES_GCM_16", KeyLen: 256}, 36, 0},
 	} {
-		rows = append(rows, TsharkIKESA{SPIi: spi, SPIr: spi, Keys: k, Cipher: c})
+		k := IKEKeys{EI: bytes.Repeat([]byte{1}, c.ek), ER: bytes.Repeat([]byte{2}, c.ek),
+			AI: bytes.Repeat([]byte{3}, c.ak), AR: bytes.Repeat([]byte{4}, c.ak)}
+		rows = append(rows, TsharkIKESA{SPIi: spi, SPIr: spi, Keys: k, Cipher: c.c})
 	}
 	args, err := TsharkDecryptArgs(rows)
 	if err != nil {
