@@ -23,9 +23,12 @@ type Config struct {
 	// TUN carries inner packets. The Device owns it and closes it.
 	TUN tun.Device
 	// ListenNATT is the UDP address for ESP-in-UDP and NAT-T IKE (port
-	// 4500 in production; port 0 picks a free one). Bind an explicit
-	// address when the host has several: datagrams report this address
-	// as their local address, so an unspecified one is reported as such.
+	// 4500 in production; port 0 picks a free one). With an unspecified
+	// address, Linux reports each IKE datagram's real destination to
+	// OnIKE and SendIKE sends from the local address it is given; other
+	// systems report the unspecified address. ESP and keepalives always
+	// leave with the kernel's source choice, so on multi-homed hosts
+	// bind an explicit address.
 	ListenNATT netip.AddrPort
 	// ListenIKE, if valid, also binds a socket for plain IKE (port 500).
 	ListenIKE netip.AddrPort

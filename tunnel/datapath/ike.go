@@ -16,12 +16,12 @@ func (d *Device) SendIKE(pkt []byte, local, remote netip.AddrPort) error {
 	}
 	var err error
 	if d.ike != nil && local.Port() == d.ike.local.Port() && local.Port() != d.natt.local.Port() {
-		err = d.ike.sendTo(pkt, remote)
+		err = d.ike.sendFrom(pkt, local.Addr(), remote)
 	} else {
 		// The marker needs a copy; IKE is rare enough that this does not matter.
 		msg := make([]byte, markerLen+len(pkt))
 		copy(msg[markerLen:], pkt)
-		err = d.natt.sendTo(msg, remote)
+		err = d.natt.sendFrom(msg, local.Addr(), remote)
 		d.touchPeer(remote)
 	}
 	if err != nil {

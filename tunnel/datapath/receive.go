@@ -47,14 +47,14 @@ func (d *Device) receiveOne(c *udpConn, natt bool, t *tables, b *rxBatch, i int)
 	}
 	dg := b.views[i][:b.sizes[i]]
 	if !natt {
-		d.deliverIKE(dg, c.local, b.srcs[i])
+		d.deliverIKE(dg, localOf(c, b, i), b.srcs[i])
 		return
 	}
 	switch classify(dg) {
 	case kindKeepalive:
 		d.stats.keepalivesIn.Add(1)
 	case kindIKE:
-		d.deliverIKE(dg[markerLen:], c.local, b.srcs[i])
+		d.deliverIKE(dg[markerLen:], localOf(c, b, i), b.srcs[i])
 	case kindESP:
 		if pkt := d.openESP(t, b.bufs[i], dg); pkt != nil {
 			b.writes = append(b.writes, pkt)
@@ -62,6 +62,17 @@ func (d *Device) receiveOne(c *udpConn, natt bool, t *tables, b *rxBatch, i int)
 	default:
 		d.stats.drop(dropMalformed)
 	}
+}
+
+// localOf is the address datagram i was sent to: the bound one, or on a
+// wildcard socket what pktinfo reported.
+func localOf(c *udpConn, b *rxBatch, i int) netip.AddrPort {
+	if c.wildcard {
+		if a, ok := b.reader.localAddr(i); ok {
+			return netip.AddrPortFrom(a, c.local.Port())
+		}
+	}
+	return c.local
 }
 
 // openESP opens dg (which lies in buf) and returns buf trimmed to the

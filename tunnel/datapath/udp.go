@@ -16,12 +16,18 @@ type udpConn struct {
 	conn  *net.UDPConn
 	local netip.AddrPort
 	v6    bool
+	// wildcard: bound to an unspecified address. Where the OS can tell,
+	// datagrams then carry their real destination address (pktinfo).
+	wildcard bool
 }
 
 // batchReader receives up to len(bufs) datagrams; sizes[i] < 0 marks a
 // truncated one. Each goroutine owns its own reader.
 type batchReader interface {
 	readBatch(bufs [][]byte, sizes []int, srcs []netip.AddrPort) (int, error)
+	// localAddr is the address datagram i of the last batch was sent to,
+	// when the socket is a wildcard one and the OS reported it.
+	localAddr(i int) (netip.Addr, bool)
 }
 
 // batchWriter sends bufs[i] to dsts[i]; it returns how many datagrams the
@@ -30,9 +36,9 @@ type batchWriter interface {
 	writeBatch(bufs [][]byte, dsts []netip.AddrPort) (failed int, err error)
 }
 
-// listenUDP binds addr. An unspecified address binds every interface; the
-// local address reported for datagrams is then the unspecified one (see
-// Config.ListenNATT).
+// listenUDP binds addr. An unspecified address binds every interface; on
+// Linux each datagram's destination address is then learnt from pktinfo,
+// elsewhere the unspecified address is reported (see Config.ListenNATT).
 func listenUDP(addr netip.AddrPort) (*udpConn, error) {
 	network := "udp4"
 	if addr.Addr().Is6() {
@@ -46,7 +52,16 @@ func listenUDP(addr netip.AddrPort) (*udpConn, error) {
 	_ = conn.SetReadBuffer(socketBuffer)
 	_ = conn.SetWriteBuffer(socketBuffer)
 	local := conn.LocalAddr().(*net.UDPAddr).AddrPort()
-	return &udpConn{conn: conn, local: netip.AddrPortFrom(local.Addr().Unmap(), local.Port()), v6: addr.Addr().Is6()}, nil
+	c := &udpConn{
+		conn:     conn,
+		local:    netip.AddrPortFrom(local.Addr().Unmap(), local.Port()),
+		v6:       addr.Addr().Is6(),
+		wildcard: addr.Addr().IsUnspecified(),
+	}
+	if c.wildcard {
+		c.wildcard = enablePktinfo(c) == nil
+	}
+	return c, nil
 }
 
 // sendTo writes one datagram; used off the hot path (IKE, keepalives).
@@ -69,6 +84,8 @@ func (s singleIO) readBatch(bufs [][]byte, sizes []int, srcs []netip.AddrPort) (
 	sizes[0], srcs[0] = n, netip.AddrPortFrom(src.Addr().Unmap(), src.Port())
 	return 1, nil
 }
+
+func (singleIO) localAddr(int) (netip.Addr, bool) { return netip.Addr{}, false }
 
 func (s singleIO) writeBatch(bufs [][]byte, dsts []netip.AddrPort) (int, error) {
 	failed := 0

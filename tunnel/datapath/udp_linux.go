@@ -18,6 +18,7 @@ type mmsgIO struct {
 	hdrs  []unix.Mmsghdr
 	iovs  []unix.Iovec
 	names []unix.RawSockaddrInet6 // large enough for either family
+	oob   []byte                  // pktinfo per message, wildcard readers only
 
 	c    *udpConn
 	gso  gsoState
@@ -47,6 +48,9 @@ func (c *udpConn) newMmsgIO(batch int) (*mmsgIO, error) {
 		hdrs:  make([]unix.Mmsghdr, batch),
 		iovs:  make([]unix.Iovec, batch),
 		names: make([]unix.RawSockaddrInet6, batch),
+	}
+	if c.wildcard {
+		m.oob = make([]byte, batch*pktinfoSpace)
 	}
 	for i := range m.hdrs {
 		m.hdrs[i].Hdr.Iov = &m.iovs[i]
@@ -101,6 +105,10 @@ func (m *mmsgIO) readBatch(bufs [][]byte, sizes []int, srcs []netip.AddrPort) (i
 	m.setBuffers(bufs[:count])
 	for i := range count {
 		m.hdrs[i].Hdr.Namelen = unix.SizeofSockaddrInet6
+		if m.oob != nil {
+			m.hdrs[i].Hdr.Control = &m.oob[i*pktinfoSpace]
+			m.hdrs[i].Hdr.SetControllen(pktinfoSpace)
+		}
 	}
 	m.count = count
 	if err := m.rc.Read(m.recvFn); err != nil {
