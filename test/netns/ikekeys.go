@@ -16,6 +16,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"golang.org/x/crypto/chacha20poly1305"
 )
 
 // ErrNoKeys means no logged key set authenticates a message.
@@ -98,7 +100,7 @@ func readDump(sc *bufio.Scanner, n int) []byte {
 // IKECipher says how SK payloads are protected, in strongSwan's names as
 // ListSAs reports them (EncrAlg, EncrKeyLen, IntegAlg).
 type IKECipher struct {
-	Encr   string // AES_CBC or AES_GCM_16
+	Encr   string // AES_CBC, AES_GCM_16 or CHACHA20_POLY1305
 	KeyLen int    // bits
 	Integ  string // HMAC_SHA2_256_128 etc.; empty for AEAD
 }
@@ -184,8 +186,8 @@ func (sk skPayload) open(msg []byte, c IKECipher, ek, ak []byte) ([]byte, error)
 	var plain []byte
 	var err error
 	switch c.Encr {
-	case "AES_GCM_16":
-		plain, err = openGCM(ek, msg[:sk.aadEnd], body)
+	case "AES_GCM_16", "CHACHA20_POLY1305":
+		plain, err = openAEAD(c.Encr, ek, msg[:sk.aadEnd], body)
 	case "AES_CBC":
 		plain, err = openCBC(ek, ak, c.Integ, msg[:sk.payload], body)
 	default:
@@ -197,21 +199,29 @@ func (sk skPayload) open(msg []byte, c IKECipher, ek, ak []byte) ([]byte, error)
 	return unpad(plain)
 }
 
-// openGCM: key || 4-byte salt, 8-byte IV, 16-byte ICV (RFC 5282).
-func openGCM(key, aad, body []byte) ([]byte, error) {
+// openAEAD: key || 4-byte salt, 8-byte IV, 16-byte ICV; the nonce is
+// salt || IV (RFC 5282 for GCM, RFC 7634 for ChaCha20-Poly1305).
+func openAEAD(alg string, key, aad, body []byte) ([]byte, error) {
 	if len(key) < 4+16 || len(body) < 8+16 {
-		return nil, errors.New("GCM: short key or body")
+		return nil, errors.New("AEAD: short key or body")
 	}
-	block, err := aes.NewCipher(key[:len(key)-4])
-	if err != nil {
-		return nil, err
-	}
-	aead, err := cipher.NewGCM(block)
+	aead, err := newAEAD(alg, key[:len(key)-4])
 	if err != nil {
 		return nil, err
 	}
 	nonce := append(append([]byte{}, key[len(key)-4:]...), body[:8]...)
 	return aead.Open(nil, nonce, body[8:], aad)
+}
+
+func newAEAD(alg string, key []byte) (cipher.AEAD, error) {
+	if alg == "CHACHA20_POLY1305" {
+		return chacha20poly1305.New(key)
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
 }
 
 // openCBC: 16-byte IV, ciphertext, truncated HMAC over everything before it.

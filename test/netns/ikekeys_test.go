@@ -9,6 +9,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"testing"
+
+	"golang.org/x/crypto/chacha20poly1305"
 )
 
 // keyLog is charon's format; the ASCII column of the last line looks
@@ -86,6 +88,19 @@ func TestDecryptIKEGCMAndCBC(t *testing.T) {
 	}
 	if _, err := DecryptIKE(gcmMsg, IKECipher{Encr: "AES_GCM_16"}, []IKEKeys{wrong}); !errors.Is(err, ErrNoKeys) {
 		t.Errorf("wrong key: err = %v, want ErrNoKeys", err)
+	}
+
+	chachaKey := bytes.Repeat([]byte{6}, 36)
+	chachaMsg := buildSK(inner, 0, func(aad, plain []byte) []byte {
+		total := len(plain) + 8 + 16
+		binary.BigEndian.PutUint16(aad[30:], uint16(4+total))
+		binary.BigEndian.PutUint32(aad[24:], uint32(len(aad)+total))
+		aead, _ := chacha20poly1305.New(chachaKey[:32])
+		return append(append([]byte{}, iv...), aead.Seal(nil, append(chachaKey[32:36:36], iv...), plain, aad)...)
+	})
+	d, err = DecryptIKE(chachaMsg, IKECipher{Encr: "CHACHA20_POLY1305", KeyLen: 256}, []IKEKeys{{EI: chachaKey}})
+	if err != nil || !bytes.Equal(d.Inner, inner) {
+		t.Fatalf("ChaCha20-Poly1305: %x, %v", d.Inner, err)
 	}
 
 	ek, ak := bytes.Repeat([]byte{3}, 16), bytes.Repeat([]byte{5}, 32)
