@@ -92,7 +92,7 @@ func (d *TunnelDialer) newTUN() (tun.Device, error) {
 // carries REDIRECTED_FROM.
 func (d *TunnelDialer) ikeConfig(t Target) ike.Config {
 	cfg := d.IKE
-	if cfg.RemoteID.IsZero() && len(cfg.Certificates) == 0 && cfg.CAs != nil {
+	if cfg.RemoteID.IsZero() && len(cfg.CAs) > 0 {
 		cfg.RemoteID = HostIdentity(t.Host)
 	}
 	if t.RedirectedFrom.IsValid() {

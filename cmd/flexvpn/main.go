@@ -3,32 +3,63 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
+	"log/slog"
 	"os"
+	"sort"
 )
 
+// command is one subcommand: its one-line help and its entry point.
+type command struct {
+	help string
+	run  func(args []string) error
+}
+
+var commands = map[string]command{}
+
+func register(name, help string, run func(args []string) error) {
+	commands[name] = command{help: help, run: run}
+}
+
 func main() {
+	register("version", "print the version", func([]string) error { fmt.Println("flexvpn (development)"); return nil })
 	if len(os.Args) < 2 {
 		usage()
 		os.Exit(2)
 	}
-	switch os.Args[1] {
-	case "demo":
-		fmt.Fprintln(os.Stderr, "flexvpn demo: not built yet; the engine, data plane and server are in progress (see README.md)")
-		os.Exit(1)
-	case "version":
-		fmt.Println("flexvpn (development)")
-	default:
+	cmd, ok := commands[os.Args[1]]
+	if !ok {
 		fmt.Fprintf(os.Stderr, "flexvpn: unknown command %q\n", os.Args[1])
 		usage()
 		os.Exit(2)
 	}
+	if err := cmd.run(os.Args[2:]); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(os.Stderr, "flexvpn %s: %v\n", os.Args[1], err)
+		}
+		os.Exit(1)
+	}
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, `usage: flexvpn <command>
+	var names []string
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintln(os.Stderr, "usage: flexvpn <command> [flags]\n\ncommands:")
+	for _, n := range names {
+		fmt.Fprintf(os.Stderr, "  %-9s %s\n", n, commands[n].help)
+	}
+}
 
-commands:
-  version   print the version
-(connect, up, down, status, server and demo are being built; see README.md)`)
+// newLogger logs text to stderr; verbose adds debug messages.
+func newLogger(verbose bool) *slog.Logger {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 }

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"golang.zx2c4.com/wireguard/tun"
+
+	"flexvpn/client"
+	"flexvpn/client/profile"
+	"flexvpn/dnsproxy"
+	"flexvpn/platform/dnsconfig"
+	"flexvpn/platform/router"
+	"flexvpn/platform/tunif"
+	"flexvpn/tunnel/ike/eap"
+)
+
+func init() {
+	register("connect", "connect a profile in the foreground until interrupted", runConnect)
+}
+
+// Paths the client uses on Linux.
+const (
+	resolvConf       = "/etc/resolv.conf"
+	resolvConfBackup = "/run/flexvpn/resolv.conf.orig"
+	defaultTunMTU    = 1400
+)
+
+func runConnect(args []string) error {
+	fs := flag.NewFlagSet("connect", flag.ContinueOnError)
+	path := fs.String("profile", "", "profile file (TOML)")
+	iface := fs.String("interface", "fv0", "tunnel interface name")
+	proxy := fs.String("dns-listen", "127.0.0.54:53", "address of the split-DNS proxy")
+	verbose := fs.Bool("v", false, "verbose logging")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *path == "" {
+		return errors.New("-profile is required")
+	}
+	proxyAddr, err := netip.ParseAddrPort(*proxy)
+	if err != nil {
+		return fmt.Errorf("-dns-listen: %w", err)
+	}
+	p, err := profile.Load(*path)
+	if err != nil {
+		return err
+	}
+	log := newLogger(*verbose)
+	ikeCfg, err := client.IKEConfig(p, terminalCredentials)
+	if err != nil {
+		return err
+	}
+	ikeCfg.Logger = log
+	conn := client.NewConn(client.ConnConfig{
+		Profile: p,
+		Dialer: &client.TunnelDialer{
+			IKE:    ikeCfg,
+			NewTUN: func() (tun.Device, error) { return tunif.Create(*iface, defaultTunMTU) },
+			Logger: log,
+		},
+		Resolver: netResolver{},
+		Applier: &client.PlatformApplier{
+			Profile: p, Interface: *iface, MTU: defaultTunMTU,
+			Router:    router.New(router.ExecRunner{}),
+			Resolver:  dnsconfig.NewResolvConf(resolvConf, resolvConfBackup),
+			Proxy:     dnsproxy.New(log, nil),
+			ProxyAddr: proxyAddr,
+		},
+		Logger: log,
+	})
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go reportStates(conn)
+	return conn.Run(ctx)
+}
+
+// reportStates prints state changes for the person at the terminal.
+func reportStates(c *client.Conn) {
+	for s := range c.Watch() {
+		fmt.Fprintf(os.Stderr, "flexvpn: %s\n", s)
+	}
+}
+
+// netResolver resolves gateway names with the system resolver, preferring
+// IPv4 (the IKE transport is chosen by the address family).
+type netResolver struct{}
+
+func (netResolver) Resolve(ctx context.Context, host string) (netip.Addr, error) {
+	if a, err := netip.ParseAddr(host); err == nil {
+		return a, nil
+	}
+	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	for _, a := range addrs {
+		if a.Unmap().Is4() {
+			return a.Unmap(), nil
+		}
+	}
+	if len(addrs) == 0 {
+		return netip.Addr{}, fmt.Errorf("%s has no address", host)
+	}
+	return addrs[0], nil
+}
+
+// terminalCredentials asks for the EAP password on the terminal.
+func terminalCredentials(ctx context.Context, req eap.CredentialRequest) (eap.Credentials, error) {
+	if !isTerminal(os.Stdin) {
+		return eap.Credentials{}, errors.New("a password is needed but stdin is not a terminal; put it in the profile's secrets file")
+	}
+	prompt := "Password"
+	if req.Prompt != "" {
+		prompt = strings.TrimSpace(req.Prompt)
+	}
+	fmt.Fprintf(os.Stderr, "%s for %s: ", prompt, req.Identity)
+	pw, err := readPassword(os.Stdin)
+	fmt.Fprintln(os.Stderr)
+	if err != nil {
+		return eap.Credentials{}, err
+	}
+	return eap.Credentials{Password: pw}, nil
+}
+
+// readLine reads one line without echo control (fallback).
+func readLine(f *os.File) (string, error) {
+	s, err := bufio.NewReader(f).ReadString('\n')
+	return strings.TrimRight(s, "\r\n"), err
+}
