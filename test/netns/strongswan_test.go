@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"flexvpn/test/pki"
 )
 
 // swanTopo is client and gateway on the inet segment plus a LAN host.
@@ -70,4 +72,40 @@ func TestStrongSwanPSKRoadWarrior(t *testing.T) {
 		}
 		return err
 	})
+}
+
+// TestStrongSwanEAPMethods checks the gateway preset for every EAP
+// method our client implements: the gateway authenticates with an
+// ECDSA certificate, the strongSwan client with EAP-MD5 or EAP-GTC (the
+// GTC server checks passwords via the xauth-generic backend, not PAM).
+// A wrong password must fail.
+func TestStrongSwanEAPMethods(t *testing.T) {
+	RequireStrongSwan(t)
+	for _, method := range []string{"eap-md5", "eap-gtc"} {
+		t.Run(method, func(t *testing.T) {
+			t.Parallel()
+			st := newSwanTopo(t, strings.TrimPrefix(method, "eap-"))
+			ca := pki.MustCA(t, pki.ECDSAP256, "eap test CA")
+			cert := ca.MustGateway(t, pki.ECDSAP256, "gw.flexvpn.test", st.gw.Addr)
+			StartStrongSwan(t, st.gw, GatewaySpec{
+				Addr: st.gw.Addr, ID: "gw.flexvpn.test", Cert: cert.CertPEM, Key: cert.KeyPEM,
+				RemoteAuth: method, Users: map[string]string{"bob": "right password"},
+				Pool: netip.MustParsePrefix("10.99.0.0/24"),
+			}.Config())
+			spec := ClientSpec{Gateway: st.gw.Addr, GatewayID: "gw.flexvpn.test", ID: "bob",
+				Auth: method, EAPPassword: "wrong password", CACert: ca.CertPEM, VirtualIP: true}
+			cli := StartStrongSwan(t, st.cli, spec.Config())
+			if err := cli.Initiate(ChildName); err == nil {
+				t.Fatal("initiate with a wrong password succeeded")
+			}
+			spec.EAPPassword = "right password"
+			if err := cli.Reconfigure(spec.Config()); err != nil {
+				t.Fatal(err)
+			}
+			if err := cli.Initiate(ChildName); err != nil {
+				t.Fatal(err)
+			}
+			WaitFor(t, 10*time.Second, func() error { return st.cli.Ping(st.lan.Addr) })
+		})
+	}
 }
