@@ -6,23 +6,56 @@
 // A typical test:
 //
 //	func TestSomething(t *testing.T) {
-//		netns.Require(t)
+//		netns.RequireStrongSwan(t) // skips with a reason unless root etc.
 //		topo := netns.NewTopology(t, "psk")
 //		cli := topo.AddHost("cli", netip.MustParseAddr("192.0.2.10"))
 //		gw := topo.AddHost("gw", netip.MustParseAddr("192.0.2.1"))
 //		lan := topo.AddLAN(gw, "lan", netip.MustParseAddr("198.51.100.10"))
-//		cap := topo.Inet().Capture("br0", "udp")
-//		...
+//		capture := topo.Inet().Capture("br0", "udp")
+//		swan := netns.StartStrongSwan(t, gw, netns.GatewaySpec{...}.Config())
+//		... run our client in cli: cli.Do(func() error { listen/dial }) ...
 //		netns.WaitFor(t, 10*time.Second, func() error { return cli.Ping(lan.Addr) })
-//		netns.CheckNoMalformed(t, cap.Stop(t))
+//		netns.CheckNoMalformed(t, capture.Stop())
 //	}
 //
-// Everything a test creates (namespaces, processes, temporary files) is
-// removed in t.Cleanup, also when the test fails. Namespace names carry the
-// creating process id, so a later run sweeps the leftovers of a crashed run
-// without touching namespaces of test binaries that are still running.
+// # Topology
 //
-// The addressing plan uses documentation ranges only: the "internet" is
-// 192.0.2.0/24 on a bridge in its own namespace, LANs behind gateways are
-// 198.51.100.0/24 with the gateway at .1.
+// NewTopology creates the "inet" namespace with bridge br0 (192.0.2.0/24);
+// AddHost attaches a namespace to it ("eth0"), AddLAN puts a host behind
+// a gateway (bridge "lan0", 198.51.100.1/24, forwarding on). Host.Exec,
+// Host.IP and Host.Sysctl run commands there; Host.Start runs a
+// background process that is stopped in t.Cleanup and whose output is
+// printed when the test fails; Host.Do runs Go code (open sockets, TUN
+// devices) inside the namespace; Host.Ping needs no ping binary. GoBuild
+// builds a main package to run with Host.Start. Poll and WaitFor replace
+// sleeps.
+//
+// Everything a test creates is removed in t.Cleanup, also when the test
+// fails. Namespace names carry the creating pid ("fv<pid>x<n>-<topo>-<host>"),
+// so the first NewTopology of a later run sweeps the leftovers of a
+// crashed run without touching test binaries still running in parallel.
+//
+// # strongSwan
+//
+// StartStrongSwan runs charon (the plain daemon or charon-systemd) in a
+// host with a private /run, resolv.conf and vici socket, renders Config
+// into strongswan.conf and swanctl.conf, and offers Initiate, Terminate,
+// RekeyIKE/RekeyChild, Redirect, ListSAs/WaitSA and the charon log.
+// GatewaySpec and ClientSpec build the usual road-warrior configurations
+// (PSK, certificates from test/pki, EAP-MSCHAPv2/MD5/GTC, pools with DNS
+// and Unity attributes). Only one instance per host: charon binds UDP
+// 500 and 4500.
+//
+// # Captures and tshark
+//
+// Host.Capture runs dumpcap; Capture.Stop returns the pcap once it has
+// settled. CheckNoMalformed fails on malformed frames or IKE expert
+// errors, IKEDatagrams/IKEPackets extract IKE messages (non-ESP marker
+// stripped). With Config.LogLevels = KeyLogLevels charon logs its IKE
+// keys: ParseIKEKeys reads them, DecryptIKE opens SK/SKF payloads, and
+// CheckNoMalformedDecrypted (or TsharkDecryptArgs) lets tshark dissect the
+// encrypted payloads of both strongSwan's and our messages.
+//
+// The machines have no netem qdisc and no nft/iptables binaries: loss or
+// delay must be injected in userspace.
 package netns

@@ -54,7 +54,7 @@ func StartStrongSwan(t testing.TB, h *Host, cfg Config) *StrongSwan {
 // newSwanPaths creates a short private directory: the vici socket path
 // must fit in sun_path (108 bytes), which t.TempDir paths can exceed.
 func newSwanPaths(t testing.TB, name string) swanPaths {
-	dir, err := os.MkdirTemp("", "fvswan-"+name+"-")
+	dir, err := os.MkdirTemp("", fmt.Sprintf("%s%dx-swan-%s-", tempMarker, os.Getpid(), name))
 	if err != nil {
 		t.Fatalf("netns: %v", err)
 	}

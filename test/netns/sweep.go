@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -13,6 +14,9 @@ import (
 
 // nsMarker starts every namespace name we create: "fv<pid>x<seq>-...".
 const nsMarker = "fv"
+
+// tempMarker starts temporary directories we create: "fvtmp<pid>x-...".
+const tempMarker = "fvtmp"
 
 // runIP runs ip(8) in the current namespace and returns its output.
 func runIP(args ...string) (string, error) {
@@ -38,6 +42,22 @@ func sweepStale(t testing.TB) {
 			t.Logf("netns: sweeping stale %s: %v", name, err)
 		} else {
 			t.Logf("netns: swept stale namespace %s from dead pid %d", name, pid)
+		}
+	}
+}
+
+// sweepStaleDirs removes temporary directories (strongSwan instances,
+// builds) of dead test binaries.
+func sweepStaleDirs(t testing.TB) {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), tempMarker+"*"))
+	for _, d := range dirs {
+		rest := strings.TrimPrefix(filepath.Base(d), tempMarker)
+		pid, ok := ownerPID(nsMarker + rest)
+		if !ok || pid == os.Getpid() || processAlive(pid) {
+			continue
+		}
+		if err := os.RemoveAll(d); err != nil {
+			t.Logf("netns: sweeping %s: %v", d, err)
 		}
 	}
 }

@@ -59,7 +59,10 @@ type Host struct {
 func NewTopology(t testing.TB, name string) *Topology {
 	t.Helper()
 	Require(t)
-	sweepOnce.Do(func() { sweepStale(t) })
+	sweepOnce.Do(func() {
+		sweepStale(t)
+		sweepStaleDirs(t)
+	})
 	tp := &Topology{
 		t:      t,
 		prefix: fmt.Sprintf("%s%dx%d-%s", nsMarker, os.Getpid(), topoSeq.Add(1), name),
