@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"flexvpn/platform/tunif/tunfake"
 )
 
@@ -40,10 +42,29 @@ func TestWildcardLocalAddress(t *testing.T) {
 	}
 }
 
-func TestParsePktinfoJunk(t *testing.T) {
-	for _, oob := range [][]byte{nil, {1, 2, 3}, make([]byte, 16), bytes.Repeat([]byte{0xff}, 40)} {
+func TestParsePktinfo(t *testing.T) {
+	v4 := unix.PktInfo4(&unix.Inet4Pktinfo{Addr: [4]byte{192, 0, 2, 7}})
+	v6 := unix.PktInfo6(&unix.Inet6Pktinfo{Addr: netip.MustParseAddr("2001:db8::7").As16()})
+	if a, ok := parsePktinfo(v4); !ok || a != netip.MustParseAddr("192.0.2.7") {
+		t.Errorf("IPv4 pktinfo parsed as %v, %v", a, ok)
+	}
+	if a, ok := parsePktinfo(v6); !ok || a != netip.MustParseAddr("2001:db8::7") {
+		t.Errorf("IPv6 pktinfo parsed as %v, %v", a, ok)
+	}
+	if a, ok := parsePktinfo(append(unix.UnixRights(3), v4...)); !ok || a != netip.MustParseAddr("192.0.2.7") {
+		t.Errorf("pktinfo after another control message parsed as %v, %v", a, ok)
+	}
+	for _, oob := range [][]byte{nil, {1, 2, 3}, make([]byte, 16), bytes.Repeat([]byte{0xff}, 40), v4[:unix.CmsgLen(unix.SizeofInet4Pktinfo)-1], v6[:20]} {
 		if a, ok := parsePktinfo(oob); ok {
 			t.Errorf("parsePktinfo(%x) = %v, want nothing", oob, a)
 		}
 	}
+}
+
+// FuzzParsePktinfo: control messages come from the kernel, but the parser
+// must not trust their lengths either.
+func FuzzParsePktinfo(f *testing.F) {
+	f.Add(unix.PktInfo4(&unix.Inet4Pktinfo{Addr: [4]byte{192, 0, 2, 7}}))
+	f.Add([]byte{1, 2, 3})
+	f.Fuzz(func(t *testing.T, oob []byte) { parsePktinfo(oob) })
 }

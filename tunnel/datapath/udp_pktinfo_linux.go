@@ -48,22 +48,30 @@ func (m *mmsgIO) localAddr(i int) (netip.Addr, bool) {
 	return parsePktinfo(m.oob[i*pktinfoSpace : i*pktinfoSpace+n])
 }
 
-// parsePktinfo finds the destination address in received control messages.
+// parsePktinfo finds the destination address in received control
+// messages. It copies headers into aligned structs instead of casting
+// pointers into the buffer, so malformed input cannot misalign a read
+// (x/sys's parser does cast, which checkptr rejects on short input).
 func parsePktinfo(oob []byte) (netip.Addr, bool) {
-	for len(oob) > 0 {
-		h, data, rest, err := unix.ParseOneSocketControlMessage(oob)
-		if err != nil {
+	for len(oob) >= unix.SizeofCmsghdr {
+		var h unix.Cmsghdr
+		copy(unsafe.Slice((*byte)(unsafe.Pointer(&h)), unix.SizeofCmsghdr), oob)
+		n := int(h.Len)
+		if n < unix.CmsgLen(0) || n > len(oob) {
 			break
 		}
+		data := oob[unix.CmsgLen(0):n]
 		switch {
 		case h.Level == unix.IPPROTO_IP && h.Type == unix.IP_PKTINFO && len(data) >= unix.SizeofInet4Pktinfo:
-			info := (*unix.Inet4Pktinfo)(unsafe.Pointer(&data[0]))
+			var info unix.Inet4Pktinfo
+			copy(unsafe.Slice((*byte)(unsafe.Pointer(&info)), unix.SizeofInet4Pktinfo), data)
 			return netip.AddrFrom4(info.Addr), true
 		case h.Level == unix.IPPROTO_IPV6 && h.Type == unix.IPV6_PKTINFO && len(data) >= unix.SizeofInet6Pktinfo:
-			info := (*unix.Inet6Pktinfo)(unsafe.Pointer(&data[0]))
+			var info unix.Inet6Pktinfo
+			copy(unsafe.Slice((*byte)(unsafe.Pointer(&info)), unix.SizeofInet6Pktinfo), data)
 			return netip.AddrFrom16(info.Addr).Unmap(), true
 		}
-		oob = rest
+		oob = oob[min(unix.CmsgSpace(n-unix.CmsgLen(0)), len(oob)):]
 	}
 	return netip.Addr{}, false
 }
