@@ -40,6 +40,9 @@ func FuzzOpen(f *testing.F) {
 	f.Add(byte(0), []byte{})
 	f.Add(byte(1), []byte{0, 0, 0x10, 0, 0, 0, 0, 1})
 	f.Fuzz(func(t *testing.T, which byte, data []byte) {
+		if spi, ok := PeekSPI(data); ok != (len(data) >= 8 && spi != 0) {
+			t.Fatalf("PeekSPI(%x) = %#x, %v", data, spi, ok)
+		}
 		x := fx[int(which)%len(fx)]
 		in, err := NewInbound(x.cfg)
 		if err != nil {
