@@ -105,3 +105,39 @@ func TestChecksumReplace(t *testing.T) {
 		t.Fatalf("incremental %#04x, full %#04x", got, want)
 	}
 }
+
+// FuzzClampMSS: packets come from the peer (after decryption) and from
+// local applications; clamping must never panic, must touch nothing but
+// the MSS and checksum bytes, and must keep a valid TCP checksum valid.
+func FuzzClampMSS(f *testing.F) {
+	f.Add(tcpSYN(clientInner, serverLAN, tcpFlagSYN, mssOpt(1460)), 1400)
+	f.Add(tcpSYN(clientInner6, serverLAN6, tcpFlagSYN, padOptions(append([]byte{tcpOptNOP}, mssOpt(9000)...))), 1280)
+	f.Add([]byte{0x45, 0, 0, 20}, 1400)
+	f.Fuzz(func(t *testing.T, pkt []byte, mtu int) {
+		tcp, _ := tcpSegment(pkt)
+		valid := tcp != nil && tcpChecksumOK(pkt)
+		orig := append([]byte(nil), pkt...)
+		if !clampMSS(pkt, mtu) {
+			if string(orig) != string(pkt) {
+				t.Fatal("clampMSS changed the packet but reported no change")
+			}
+			return
+		}
+		if valid && !tcpChecksumOK(pkt) {
+			t.Fatal("clamping broke a valid checksum")
+		}
+		if diff := countDiff(orig, pkt); diff > 4 {
+			t.Fatalf("clamping changed %d bytes; only MSS and checksum may change", diff)
+		}
+	})
+}
+
+func countDiff(a, b []byte) int {
+	n := 0
+	for i := range a {
+		if a[i] != b[i] {
+			n++
+		}
+	}
+	return n
+}
