@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"sort"
+	"strings"
 )
 
 // command is one subcommand: its one-line help and its entry point.
@@ -45,13 +46,15 @@ func main() {
 
 func usage() {
 	var names []string
-	for n := range commands {
-		names = append(names, n)
+	for n, c := range commands {
+		if !strings.HasPrefix(c.help, "(") { // "(demo) ..." helpers stay out of the list
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	fmt.Fprintln(os.Stderr, "usage: flexvpn <command> [flags]\n\ncommands:")
 	for _, n := range names {
-		fmt.Fprintf(os.Stderr, "  %-9s %s\n", n, commands[n].help)
+		fmt.Fprintf(os.Stderr, "  %-10s %s\n", n, commands[n].help)
 	}
 }
 
