@@ -88,9 +88,13 @@ func TestNetnsPingAndIperf(t *testing.T) {
 	}
 
 	netns.WaitFor(t, 10*time.Second, func() error { return cliHost.Ping(lan.Addr) })
-	if s := gw.dev.Stats(); s.PacketsIn == 0 || s.PacketsOut == 0 {
-		t.Fatalf("ping answered but the gateway pump saw in %d out %d", s.PacketsIn, s.PacketsOut)
-	}
+	// The reply can overtake the gateway's counter update: poll.
+	netns.WaitFor(t, 5*time.Second, func() error {
+		if s := gw.dev.Stats(); s.PacketsIn == 0 || s.PacketsOut == 0 {
+			return fmt.Errorf("ping answered but the gateway pump saw in %d out %d", s.PacketsIn, s.PacketsOut)
+		}
+		return nil
+	})
 
 	lan.Start("iperf3", "-s", "-B", lan.Addr.String())
 	// Reverse first (LAN host sends to the client), then forward: both

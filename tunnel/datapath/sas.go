@@ -89,7 +89,7 @@ func (d *Device) SetOutbound(prefixes []netip.Prefix, sa Sealer, remote netip.Ad
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	r := &outRoute{sa: sa, remote: remote, peer: d.builder.peerFor(remote)}
+	r := &outRoute{sa: sa, remote: remote, peer: d.builder.peerFor(remote, d.now())}
 	for _, k := range keys {
 		d.builder.out[k] = r
 	}

@@ -91,12 +91,14 @@ func newTableBuilder() *tableBuilder {
 }
 
 // peerFor returns the shared state for remote, keeping keepalive timing
-// across SA changes to the same remote.
-func (b *tableBuilder) peerFor(remote netip.AddrPort) *peer {
+// across SA changes to the same remote. A new peer counts as just sent to
+// (at now): IKE has just talked to it.
+func (b *tableBuilder) peerFor(remote netip.AddrPort, now int64) *peer {
 	if p := b.peers[remote]; p != nil {
 		return p
 	}
 	p := &peer{remote: remote}
+	p.lastSent.Store(now)
 	b.peers[remote] = p
 	return p
 }
