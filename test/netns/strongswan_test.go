@@ -109,3 +109,35 @@ func TestStrongSwanEAPMethods(t *testing.T) {
 		})
 	}
 }
+
+// TestStrongSwanRedirect checks Redirect: a gateway tells an established
+// client (RFC 5685, in an INFORMATIONAL) to move to a second gateway,
+// and the client shows up there.
+func TestStrongSwanRedirect(t *testing.T) {
+	st := newSwanTopo(t, "redir")
+	gw2 := st.topo.AddHost("gw2", netip.MustParseAddr("192.0.2.2"))
+	// gw2 needs its own LAN: see GatewaySpec.LocalTS.
+	st.topo.AddLAN(gw2, "lan2", netip.MustParseAddr("198.51.100.10"))
+	spec := GatewaySpec{Addr: st.gw.Addr, ID: "gw.flexvpn.test", PSK: "redirect psk",
+		Pool: netip.MustParsePrefix("10.99.0.0/24")}
+	g1 := StartStrongSwan(t, st.gw, spec.Config())
+	spec.Addr, spec.Pool = gw2.Addr, netip.MustParsePrefix("10.98.0.0/24")
+	g2 := StartStrongSwan(t, gw2, spec.Config())
+	cli := StartStrongSwan(t, st.cli, ClientSpec{Gateway: st.gw.Addr, GatewayID: "gw.flexvpn.test",
+		ID: "cli.flexvpn.test", PSK: "redirect psk", VirtualIP: true}.Config())
+	if err := cli.Initiate(ChildName); err != nil {
+		t.Fatal(err)
+	}
+	g1.WaitSA(GatewayConn, true, 10*time.Second)
+	if err := g1.Redirect(st.cli.Addr, gw2.Addr.String()); err != nil {
+		t.Fatal(err)
+	}
+	sa := g2.WaitSA(GatewayConn, true, 15*time.Second)
+	if sa.RemoteHost.Addr() != st.cli.Addr {
+		t.Errorf("gateway 2 sees %v, want the client", sa.RemoteHost)
+	}
+	csa := cli.WaitSA(ClientConn, false, 10*time.Second)
+	if csa.RemoteHost.Addr() != gw2.Addr {
+		t.Errorf("client SA points at %v, want %v", csa.RemoteHost, gw2.Addr)
+	}
+}

@@ -38,6 +38,10 @@ type GatewaySpec struct {
 	Pool       netip.Prefix      // virtual IPv4 pool; none when invalid
 	DNS        []netip.Addr      // pushed with the pool
 	// LocalTS defaults to the LAN behind the gateway (198.51.100.0/24).
+	// The gateway must own an address inside LocalTS (give it a LAN with
+	// Topology.AddLAN): kernel-libipsec routes the client's virtual IP
+	// with such a source address and the CHILD_SA fails without one
+	// ("error installing route with policy").
 	LocalTS      []netip.Prefix
 	Proposals    []string
 	ESPProposals []string
