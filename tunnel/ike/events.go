@@ -74,7 +74,6 @@ type ChildSA struct {
 	RemoteTS      []wire.TrafficSelector
 	Local, Remote netip.AddrPort // outer addresses; ESP-in-UDP when Encap
 	Encap         bool
-	Rekeyed       bool // replaced by a newer SA
 }
 
 // ChildKeys are the keys for one direction. Encr includes the salt for

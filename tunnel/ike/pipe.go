@@ -94,13 +94,17 @@ func (t pipeTransport) SendIKE(pkt []byte, local, remote netip.AddrPort) error {
 	}
 }
 
-// admit applies the filter and the drop counter.
+// admit applies the filter (outside the lock: tests block in it) and
+// the drop counter.
 func (p *Pipe) admit(m pipeMsg) bool {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.filter != nil && !p.filter(m.pkt, m.from, m.to) {
+	filter := p.filter
+	p.mu.Unlock()
+	if filter != nil && !filter(m.pkt, m.from, m.to) {
 		return false
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.count++
 	return p.dropNth <= 0 || p.count%p.dropNth != 0
 }

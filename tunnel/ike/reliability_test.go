@@ -233,3 +233,47 @@ func TestDeleteChild(t *testing.T) {
 		t.Fatal("IKE SA not established after child delete")
 	}
 }
+
+// TestWindowSize: the gateway announces SET_WINDOW_SIZE 4, so the client
+// may keep two requests (a liveness check and a Child rekey) in flight
+// at once; with the default window of 1 the second waits for the first
+// response. Responses are held back to observe this.
+func TestWindowSize(t *testing.T) {
+	for _, window := range []int{1, 4} {
+		s := pskServer()
+		s.WindowSize = window
+		tb := newTestbed(t, s)
+		sa, err := tb.connect(t, pskClient())
+		if err != nil {
+			t.Fatal(err)
+		}
+		child := tb.cev.wait(t, EventChildUp).Child
+		release := make(chan struct{})
+		var mu sync.Mutex
+		ids := map[uint32]bool{}
+		tb.pipe.Filter(func(pkt []byte, from, _ netip.AddrPort) bool {
+			if from.Addr() == serverAddr {
+				<-release
+				return true
+			}
+			if h, err := wire.DecodeHeader(pkt); err == nil {
+				mu.Lock()
+				ids[h.MessageID] = true
+				mu.Unlock()
+			}
+			return true
+		})
+		sa.DPD()
+		sa.RekeyChild(child.InSPI)
+		time.Sleep(100 * time.Millisecond)
+		mu.Lock()
+		got := int32(len(ids))
+		mu.Unlock()
+		close(release)
+		tb.cev.wait(t, EventChildRekeyed)
+		want := int32(min(window, 2))
+		if got != want {
+			t.Errorf("window %d: %d requests in flight, want %d", window, got, want)
+		}
+	}
+}

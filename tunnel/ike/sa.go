@@ -3,6 +3,7 @@ package ike
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -204,11 +205,15 @@ func (sa *SA) fail(err error) {
 	}
 	sa.children = nil
 	msg := ""
-	if err != nil {
+	switch {
+	case err == nil:
+		sa.log.Info("IKE SA closed")
+	case errors.Is(err, ErrPeerDeleted):
+		msg = userMessage(err)
+		sa.log.Info("IKE SA deleted by the peer")
+	default:
 		msg = userMessage(err)
 		sa.log.Info("IKE SA failed", "err", err)
-	} else {
-		sa.log.Info("IKE SA closed")
 	}
 	sa.mu.Lock()
 	sa.err = err
