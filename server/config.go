@@ -38,6 +38,8 @@ type rawServer struct {
 	ApplicationVersion *string  `toml:"application_version"`
 	DPDInterval        string   `toml:"dpd_interval"`
 	QueryIdentity      *bool    `toml:"query_identity"`
+	Interface          string   `toml:"interface"`
+	AdminSocket        string   `toml:"admin_socket"`
 }
 
 type rawCertificate struct {
@@ -124,6 +126,8 @@ type Config struct {
 	AppVersion    string       // APPLICATION_VERSION sent in CFG_REPLY
 	DPDInterval   time.Duration
 	QueryIdentity bool // EAP: send EAP-Identity first (seed default: on)
+	Interface     string // TUN device name
+	AdminSocket   string // path of the admin control socket
 
 	CertFile, KeyFile string
 	CAFiles           []string
@@ -148,6 +152,8 @@ const (
 	DefaultDPDInterval       = 30 * time.Second
 	DefaultHalfOpenThreshold = 100
 	DefaultAppVersion        = "flexvpn"
+	DefaultInterface         = "fvs0"
+	DefaultAdminSocket       = "/run/flexvpn/server.sock"
 )
 
 // ConfigError is one problem in the configuration file, at File:Line (0

@@ -2,8 +2,10 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/hex"
 	"net/netip"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -55,6 +57,14 @@ func (v *validator) buildServer(cfg *Config, s *rawServer) {
 		cfg.DPDInterval = d
 	}
 	cfg.QueryIdentity = s.QueryIdentity == nil || *s.QueryIdentity
+	cfg.Interface = cmp.Or(s.Interface, DefaultInterface)
+	if len(cfg.Interface) > 15 || strings.ContainsAny(cfg.Interface, "/ \t") {
+		v.fail(k("server", "interface"), "[server] interface %q: use a name of at most 15 characters without '/' or spaces, like \"fvs0\"", s.Interface)
+	}
+	cfg.AdminSocket = cmp.Or(s.AdminSocket, DefaultAdminSocket)
+	if !filepath.IsAbs(cfg.AdminSocket) {
+		v.fail(k("server", "admin_socket"), "[server] admin_socket %q: use an absolute path like %q", s.AdminSocket, DefaultAdminSocket)
+	}
 }
 
 func (v *validator) buildCertificate(cfg *Config, c *rawCertificate, hasUsers bool) {

@@ -48,6 +48,19 @@ var (
 	// ErrBadCPAttribute means a CFG_REQUEST attribute has a malformed value.
 	ErrBadCPAttribute = errors.New("malformed configuration attribute")
 
+	// ErrCredentials means a certificate or key file could not be parsed.
+	ErrCredentials = errors.New("cannot load gateway credentials")
+	// ErrNotEstablished means an admin command named a session whose IKE
+	// SA is still being set up.
+	ErrNotEstablished = errors.New("session not established yet")
+	// ErrNotSupported means the engine cannot do what an admin command
+	// asks (yet).
+	ErrNotSupported = errors.New("not supported yet")
+	// ErrServerClosed is returned by a Server after Close.
+	ErrServerClosed = errors.New("server closed")
+	// ErrAdmin wraps an error the admin socket reported.
+	ErrAdmin = errors.New("admin command failed")
+
 	// ErrConfig wraps every configuration file problem.
 	ErrConfig = errors.New("invalid server configuration")
 )

@@ -1,0 +1,145 @@
+package server
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"flexvpn/tunnel/ike"
+	"flexvpn/tunnel/ike/wire"
+)
+
+// The responder's ike.Config, built from a Config. The engine takes one
+// PSK and one local selector list per Endpoint, so two policies here are
+// approximations until it grows per-peer hooks (see the package README
+// notes in doc.go): the PSK is the keyring's catch-all entry, and our
+// side's selectors are the union of what any user may reach.
+
+// EnginePSK picks the one key the engine can use for every PSK peer: the
+// address wildcard entry (0.0.0.0/0 or ::/0), else the only entry. ok is
+// false when the keyring needs per-peer lookup the engine cannot do yet.
+func (k *Keyring) EnginePSK() (PSK, bool) {
+	if k == nil {
+		return PSK{}, false
+	}
+	for _, p := range k.addrs {
+		if p.Address.Bits() == 0 {
+			return p.Key, true
+		}
+	}
+	all := len(k.exact) + len(k.wildcards) + len(k.addrs)
+	switch {
+	case all == 1 && len(k.addrs) == 1:
+		return k.addrs[0].Key, true
+	case all == 1 && len(k.wildcards) == 1:
+		return k.wildcards[0].Key, true
+	case all == 1:
+		for _, p := range k.exact {
+			return p.Key, true
+		}
+	}
+	return PSK{}, false
+}
+
+// EngineIdentity converts our identity type to the engine's.
+func EngineIdentity(id Identity) ike.Identity {
+	return ike.Identity{Type: id.Type, Data: slices.Clone(id.Data)}
+}
+
+// PeerIdentity converts the engine's peer identity to ours.
+func PeerIdentity(id ike.Identity) Identity {
+	return Identity{Type: id.Type, Data: slices.Clone(id.Data)}
+}
+
+// localID is IDr: the configured identity, else the certificate's
+// subject, else our listen address.
+func (c *Config) localID(cr Credentials) (ike.Identity, error) {
+	switch {
+	case len(c.LocalID.Data) > 0:
+		return EngineIdentity(c.LocalID), nil
+	case len(cr.Chain) > 0:
+		return ike.DNIdentity(cr.Chain[0].RawSubject), nil
+	}
+	for _, a := range c.Listen {
+		if !a.IsUnspecified() {
+			return ike.IPIdentity(a), nil
+		}
+	}
+	return ike.Identity{}, fmt.Errorf("%w: set [server] identity (no certificate and no specific listen address to take it from)", ErrConfig)
+}
+
+// reachable is the union of the selectors any authorization can yield:
+// the defaults, every group and every user merged over the defaults. A
+// full tunnel anywhere makes it everything.
+func (a *Authorizer) reachable() []wire.TrafficSelector {
+	sets := []Attributes{a.Defaults}
+	for _, g := range a.Groups {
+		sets = append(sets, Merge(g.Attributes, a.Defaults))
+	}
+	for _, u := range a.Users {
+		sets = append(sets, Merge(u.Attributes, a.Defaults))
+	}
+	var out []wire.TrafficSelector
+	both := Lease{IP4: netip.IPv4Unspecified(), IP6: netip.IPv6Unspecified()}
+	for _, s := range sets {
+		for _, ts := range AllowedSelectors(s, both).Local {
+			if !slices.ContainsFunc(out, func(o wire.TrafficSelector) bool { return sameSelector(o, ts) }) {
+				out = append(out, ts)
+			}
+		}
+	}
+	return out
+}
+
+func sameSelector(a, b wire.TrafficSelector) bool {
+	return a.Type == b.Type && a.IPProto == b.IPProto && a.StartPort == b.StartPort &&
+		a.EndPort == b.EndPort && a.Start == b.Start && a.End == b.End
+}
+
+// engineConfig is the responder configuration for ike.NewEndpoint. The
+// hooks are the Server's, so that a reload changes their policy without
+// a new Endpoint.
+func (s *Server) engineConfig(c *Config, cr Credentials) (*ike.Config, error) {
+	id, err := c.localID(cr)
+	if err != nil {
+		return nil, err
+	}
+	ec := &ike.Config{
+		LocalID:      id,
+		Certificates: cr.Chain,
+		Signer:       cr.Signer,
+		CAs:          cr.CAs,
+		IKEProposals: c.IKEProposals,
+		ESPProposals: c.ESPProposals,
+		AllowLegacy:  c.AllowLegacy,
+		DPDInterval:  c.DPDInterval,
+		HalfOpenMax:  c.HalfOpenThreshold,
+		LocalTS:      c.Authorizer.reachable(),
+		Redirect:     s.redirectHook,
+		// ConfigProvider is the only place the engine lets policy refuse
+		// a peer after it authenticated, so session caps are checked there.
+		ConfigProvider: s.provideConfig,
+		Logger:         s.log.With("component", "ike"),
+	}
+	if psk, ok := c.Keyring.EnginePSK(); ok {
+		ec.LocalPSK, ec.RemotePSK = psk.Local, psk.Remote
+	} else if c.Keyring != nil && c.Keyring.size() > 0 {
+		s.log.Warn("the keyring has several entries but the IKE engine takes one PSK; PSK peers are refused until it can look keys up per peer",
+			"fix", "add a catch-all entry with address = \"0.0.0.0/0\"")
+	}
+	if c.Authorizer.hasEAPUsers() {
+		ec.EAPServer = s.eapServer
+	}
+	return ec, nil
+}
+
+func (k *Keyring) size() int { return len(k.exact) + len(k.wildcards) + len(k.addrs) }
+
+func (a *Authorizer) hasEAPUsers() bool {
+	for _, u := range a.Users {
+		if u.NTHash != nil || u.GTCHash != "" || u.MD5Password != nil {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,193 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"sync"
+	"time"
+
+	"flexvpn/tunnel/ike"
+	"flexvpn/tunnel/ike/eap"
+	"flexvpn/tunnel/ike/wire"
+)
+
+// Sessions follow the engine: the ConfigProvider hook (during IKE_AUTH,
+// once the peer is authenticated) authorizes the peer, leases its
+// addresses and registers the session, which enforces the caps; the
+// first Child SA event then ties the session to its IKE SA, and the SA's
+// end releases both. The hook does not name the SA, so the two meet by
+// the peer's outer address and identity, which the Child SA carries.
+//
+//	provideConfig ──▶ pending[remote,identity] ──ChildUp──▶ bySA[sa] ──Closed──▶ end
+//	      └── SA context done (IKE_AUTH failed after the reply) ─────────────────▶ end
+//
+// Peers that ask for no configuration are registered at their first
+// Child SA; a cap exceeded then closes their SA.
+
+// closeWait bounds how long a Delete sent on shutdown or disconnect waits
+// for the peer's answer.
+const closeWait = 5 * time.Second
+
+// live is one session's runtime state.
+type live struct {
+	id    SessionID
+	key   pendingKey
+	lease Lease
+	sa    *ike.SA // nil until its first Child SA is up
+	once  sync.Once
+}
+
+type pendingKey struct {
+	remote   netip.AddrPort
+	identity string
+}
+
+// sessionIdentity is the name a session is registered and leased under:
+// the EAP identity after EAP, else the IKE identity.
+func sessionIdentity(peer ike.PeerInfo) string {
+	if peer.EAPIdentity != "" {
+		return peer.EAPIdentity
+	}
+	return PeerIdentity(peer.ID).String()
+}
+
+// provideConfig is ike.Config.ConfigProvider.
+func (s *Server) provideConfig(ctx context.Context, peer ike.PeerInfo, req []wire.CPAttr) ([]wire.CPAttr, error) {
+	cfg := s.cfg.Load()
+	identity := sessionIdentity(peer)
+	authz, err := cfg.Authorize(AuthzRequest{Peer: PeerIdentity(peer.ID), EAPIdentity: peer.EAPIdentity})
+	if err != nil {
+		return nil, AsNotify(err)
+	}
+	resp, err := cfg.RespondConfig(identity, authz, req, peer.VendorIDs)
+	if err != nil {
+		s.log.Info("configuration refused", "peer", identity, "remote", peer.Remote, "err", err)
+		return nil, err
+	}
+	sess, err := s.reg.Add(SessionInfo{Identity: identity, Peer: peer.Remote, Gateway: s.gatewayName(),
+		IP4: resp.Lease.IP4, IP6: resp.Lease.IP6})
+	if err != nil {
+		cfg.Pools.Release(resp.Lease)
+		s.log.Info("session refused", "peer", identity, "remote", peer.Remote, "err", err)
+		return nil, AsNotify(err)
+	}
+	l := &live{id: sess.ID, key: pendingKey{peer.Remote, PeerIdentity(peer.ID).String()}, lease: resp.Lease}
+	s.mu.Lock()
+	s.pending[l.key] = l
+	s.mu.Unlock()
+	// The SA's context ends with the SA, whether or not it ever came up.
+	context.AfterFunc(ctx, func() { s.end(l) })
+	s.log.Info("session authorized", "id", sess.ID, "peer", identity, "user", authz.UserName,
+		"group", authz.GroupName, "ip4", resp.Lease.IP4, "ip6", resp.Lease.IP6)
+	return resp.Attributes, nil
+}
+
+// gatewayName is what `sessions` shows as the gateway a client reached.
+func (s *Server) gatewayName() string {
+	if a := listenAddr(s.cfg.Load()); !a.IsUnspecified() {
+		return a.String()
+	}
+	return ""
+}
+
+// onEvent is ike.EndpointConfig.OnEvent. It runs on the SA's goroutine,
+// so it never calls the SA's methods.
+func (s *Server) onEvent(ev ike.Event) {
+	s.link.HandleEvent(ev)
+	switch ev.Kind {
+	case ike.EventUp:
+		s.mu.Lock()
+		s.peers[ev.SA] = ev.Peer
+		s.mu.Unlock()
+	case ike.EventChildUp:
+		s.bind(ev.SA, ev.Child)
+	case ike.EventClosed:
+		s.mu.Lock()
+		l := s.bySA[ev.SA]
+		delete(s.peers, ev.SA)
+		s.mu.Unlock()
+		if l != nil {
+			s.end(l)
+		}
+	}
+}
+
+// bind ties the first Child SA's IKE SA to its session, registering one
+// for peers that asked for no configuration.
+func (s *Server) bind(sa *ike.SA, c *ike.ChildSA) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.bySA[sa] != nil {
+		return
+	}
+	peer := s.peers[sa]
+	key := pendingKey{c.Remote, PeerIdentity(peer).String()}
+	l := s.pending[key]
+	if l == nil {
+		var err error
+		if l, err = s.registerPlain(key, c.Remote); err != nil {
+			s.log.Info("session refused", "peer", key.identity, "remote", c.Remote, "err", err)
+			go sa.Close(context.Background())
+			return
+		}
+	}
+	delete(s.pending, key)
+	l.sa = sa
+	s.bySA[sa] = l
+}
+
+func (s *Server) registerPlain(key pendingKey, remote netip.AddrPort) (*live, error) {
+	sess, err := s.reg.Add(SessionInfo{Identity: key.identity, Peer: remote, Gateway: s.gatewayName()})
+	if err != nil {
+		return nil, err
+	}
+	return &live{id: sess.ID, key: key}, nil
+}
+
+// end releases a session once: registry entry, addresses, byte meter.
+func (s *Server) end(l *live) {
+	l.once.Do(func() {
+		s.mu.Lock()
+		if s.pending[l.key] == l {
+			delete(s.pending, l.key)
+		}
+		if l.sa != nil && s.bySA[l.sa] == l {
+			delete(s.bySA, l.sa)
+		}
+		s.mu.Unlock()
+		s.meter.forget(l.lease)
+		s.reg.Remove(l.id)
+		s.cfg.Load().Pools.Release(l.lease)
+		s.log.Info("session ended", "id", l.id, "peer", l.key.identity)
+	})
+}
+
+// eapServer is ike.Config.EAPServer: the local users behind the shared
+// failure limiter.
+func (s *Server) eapServer(peer ike.PeerInfo) (ike.EAPAuthenticator, error) {
+	cfg := s.cfg.Load()
+	a, err := eap.NewLocalAuthenticator(eap.AuthenticatorConfig{
+		NoQueryIdentity: !cfg.QueryIdentity,
+		IKEIdentity:     peer.ID.String(),
+		Users:           EAPUsers{Authorizer: cfg.Authorizer},
+		Logger:          s.log.With("component", "eap", "remote", peer.Remote),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("eap: %w", err)
+	}
+	return eap.WithLimiter(a, s.limiter, peer.Remote.Addr()), nil
+}
+
+// redirectHook is ike.Config.Redirect, asking the current configuration.
+func (s *Server) redirectHook(remote netip.AddrPort, peer *ike.PeerInfo) (wire.GatewayID, bool) {
+	h := s.cfg.Load().RedirectHook(s.self, s.loads)
+	if h == nil {
+		return wire.GatewayID{}, false
+	}
+	return h(remote, peer)
+}
+
+// loads reports our own session count; peers' loads need the gateway
+// load-report channel, which does not exist yet.
+func (s *Server) loads() (map[string]GatewayLoad, int) { return nil, s.reg.Count() }
