@@ -150,4 +150,3 @@ func readAdminResponse(r io.Reader) (AdminResponse, error) {
 	}
 	return resp, nil
 }
-

@@ -125,7 +125,7 @@ type Config struct {
 	LocalID       Identity     // zero = taken from the certificate
 	AppVersion    string       // APPLICATION_VERSION sent in CFG_REPLY
 	DPDInterval   time.Duration
-	QueryIdentity bool // EAP: send EAP-Identity first (seed default: on)
+	QueryIdentity bool   // EAP: send EAP-Identity first (seed default: on)
 	Interface     string // TUN device name
 	AdminSocket   string // path of the admin control socket
 

@@ -46,7 +46,7 @@ type Options struct {
 	// IKEPort and NATTPort default to 500 and 4500.
 	IKEPort, NATTPort uint16
 	// MTU of the TUN device; 0 means the platform default.
-	MTU int
+	MTU    int
 	Logger *slog.Logger
 }
 
