@@ -23,6 +23,7 @@ func (r *recorder) Errorf(format string, args ...any) {
 // Capture must be ready when it returns and Stop must not lose the
 // packet libpcap still holds.
 func TestCaptureOnBridge(t *testing.T) {
+	t.Parallel()
 	Require(t)
 	RequireTshark(t)
 	topo := NewTopology(t, "cap")

@@ -62,6 +62,7 @@ func mustHex(s string) []byte {
 const badHeaderHex = "f6dbfe067548ce2400000000000000002120220800000000000003e8"
 
 func TestCheckNoMalformedOnCraftedPcap(t *testing.T) {
+	t.Parallel()
 	RequireTshark(t)
 	good := mustHex(ikeHeaderHex)
 	marked := append([]byte{0, 0, 0, 0}, good...)

@@ -31,6 +31,7 @@ func newSwanTopo(t *testing.T, name string) swanTopo {
 // ListSAs, DNS written to the client's private resolv.conf, and a
 // terminate that removes the SA on both sides.
 func TestStrongSwanPSKRoadWarrior(t *testing.T) {
+	t.Parallel()
 	st := newSwanTopo(t, "swpsk")
 	dns := netip.MustParseAddr("198.51.100.53")
 	gw := StartStrongSwan(t, st.gw, GatewaySpec{
@@ -114,6 +115,7 @@ func TestStrongSwanEAPMethods(t *testing.T) {
 // client (RFC 5685, in an INFORMATIONAL) to move to a second gateway,
 // and the client shows up there.
 func TestStrongSwanRedirect(t *testing.T) {
+	t.Parallel()
 	st := newSwanTopo(t, "redir")
 	gw2 := st.topo.AddHost("gw2", netip.MustParseAddr("192.0.2.2"))
 	// gw2 needs its own LAN: see GatewaySpec.LocalTS.

@@ -11,6 +11,7 @@ import (
 // checks reachability across the bridge and through the forwarding
 // gateway, and checks teardown removes every namespace.
 func TestTopologyPingAndTeardown(t *testing.T) {
+	t.Parallel()
 	Require(t)
 	var names []string
 	t.Run("build", func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 // TestTsharkDecryptArgsAccepted feeds every supported suite to tshark:
 // a wrong UAT syntax or algorithm name makes tshark refuse the option.
 func TestTsharkDecryptArgsAccepted(t *testing.T) {
+	t.Parallel()
 	RequireTshark(t)
 	spi := []byte{1, 2, 3, 4, 5, 6, 7, 8}
 	var rows []TsharkIKESA
