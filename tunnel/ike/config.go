@@ -56,6 +56,10 @@ type Config struct {
 	NoVendorIDs  bool          // send no vendor IDs at all
 	HalfOpenMax  int           // responder: COOKIEs from this many half-open SAs on; default 20, <0 always
 	MaxRedirects int           // default 5
+	// NoInitialContact keeps INITIAL_CONTACT out of IKE_AUTH: set it for a
+	// second tunnel to the same gateway under the same identity, which
+	// would otherwise make the gateway drop the first.
+	NoInitialContact bool
 	// NoSignatureHashes leaves SIGNATURE_HASH_ALGORITHMS out, so that the
 	// peer signs with the classic method of its key type (RSA 1, ECDSA
 	// 9/10/11), as headends that predate RFC 7427 expect.

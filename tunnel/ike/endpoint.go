@@ -247,3 +247,17 @@ func (r *rateLimiter) allow(now time.Time) bool {
 	r.count++
 	return r.count <= r.perSec
 }
+
+// replaceOlder ends the other responder SAs of sa's peer identity: with
+// INITIAL_CONTACT the peer says it has lost them (RFC 7296 2.4), so they
+// go without a Delete exchange. It runs on sa's goroutine and must not
+// wait for the others'.
+func (e *Endpoint) replaceOlder(sa *SA) {
+	id := sa.Peer()
+	for _, o := range e.SAs() {
+		if o != sa && !o.initiator && o.Peer().Equal(id) {
+			sa.log.Info("INITIAL_CONTACT replaces an older SA", "old", o.String(), "peer", id)
+			go o.abort(ErrReplaced)
+		}
+	}
+}

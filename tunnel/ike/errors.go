@@ -21,6 +21,7 @@ var (
 	ErrNoChild         = errors.New("ike: child SA not found")
 	ErrFragmentInvalid = errors.New("ike: invalid fragment")
 	ErrBusy            = errors.New("ike: exchange already in progress")
+	ErrReplaced        = errors.New("ike: replaced by a new SA of the same peer (INITIAL_CONTACT)")
 )
 
 // PeerError is a failure notify received from the peer. It wraps a

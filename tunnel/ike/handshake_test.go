@@ -70,3 +70,40 @@ func TestWrongPSK(t *testing.T) {
 		t.Fatalf("server error %v", ev.Err)
 	}
 }
+
+// TestInitialContact: a client that reconnects after losing its state
+// sends INITIAL_CONTACT; the gateway drops its older SA of that identity.
+func TestInitialContact(t *testing.T) {
+	tb := newTestbed(t, pskServer())
+	if _, err := tb.connect(t, pskClient()); err != nil {
+		t.Fatal(err)
+	}
+	first := tb.sev.wait(t, EventUp).SA
+	if _, err := tb.connect(t, pskClient()); err != nil {
+		t.Fatal(err)
+	}
+	ev := tb.sev.wait(t, EventClosed)
+	if ev.SA != first || !errors.Is(ev.Err, ErrReplaced) {
+		t.Fatalf("closed %v with %v, want the first SA replaced", ev.SA, ev.Err)
+	}
+	if n := len(tb.server.SAs()); n != 1 {
+		t.Fatalf("gateway has %d SAs", n)
+	}
+}
+
+// TestNoInitialContact: a second tunnel under the same identity leaves
+// the first alone.
+func TestNoInitialContact(t *testing.T) {
+	tb := newTestbed(t, pskServer())
+	if _, err := tb.connect(t, pskClient()); err != nil {
+		t.Fatal(err)
+	}
+	c := pskClient()
+	c.NoInitialContact = true
+	if _, err := tb.connect(t, c); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(tb.server.SAs()); n != 2 || len(tb.sev.all(EventClosed)) != 0 {
+		t.Fatalf("gateway has %d SAs, %d closed", n, len(tb.sev.all(EventClosed)))
+	}
+}

@@ -52,7 +52,9 @@ func (t *ikeAuthTask) build(sa *SA) ([]wire.Payload, error) {
 		}
 		ps = append(ps, auth...)
 	}
-	ps = append(ps, &wire.Notify{NotifyType: wire.INITIAL_CONTACT})
+	if !sa.cfg.NoInitialContact {
+		ps = append(ps, &wire.Notify{NotifyType: wire.INITIAL_CONTACT})
+	}
 	if sa.cfg.WindowSize > 1 {
 		ps = append(ps, wire.NewSetWindowSize(uint32(sa.cfg.WindowSize)))
 	}
@@ -205,8 +207,12 @@ func (sa *SA) completeAuth(req, ours []wire.Payload) ([]wire.Payload, func(), er
 		sa.log.Info("IKE SA without Child SA", "reason", ne)
 		ps = append(ps, &wire.Notify{NotifyType: ne.Type, Data: ne.Data})
 	}
+	initialContact := findNotify(req, wire.INITIAL_CONTACT) != nil
 	return ps, func() {
 		sa.established()
+		if initialContact {
+			sa.ep.replaceOlder(sa)
+		}
 		if child != nil {
 			sa.installChild(child, nil)
 		}

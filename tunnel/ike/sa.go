@@ -69,6 +69,7 @@ type SA struct {
 	mu       sync.Mutex // guards err and pubState for readers on other goroutines
 	err      error
 	pubState State
+	pubPeer  Identity
 }
 
 // peerCaps is what the peer announced in IKE_SA_INIT and IKE_AUTH.
@@ -183,6 +184,9 @@ func (sa *SA) setState(s State) {
 // established marks the IKE SA up and reports it.
 func (sa *SA) established() {
 	sa.setState(StateEstablished)
+	sa.mu.Lock()
+	sa.pubPeer = sa.peerID
+	sa.mu.Unlock()
 	sa.ep.established(sa)
 	sa.scheduleChildRekey()
 	if sa.cfg.RekeyIKE > 0 {
@@ -291,11 +295,12 @@ func (sa *SA) Children() []*ChildSA {
 	return out
 }
 
-// Peer returns the authenticated peer identity.
+// Peer returns the authenticated peer identity (zero before the SA is
+// established).
 func (sa *SA) Peer() Identity {
-	var id Identity
-	sa.do(func() { id = sa.peerID })
-	return id
+	sa.mu.Lock()
+	defer sa.mu.Unlock()
+	return sa.pubPeer
 }
 
 // SPIs returns the current IKE SPIs.
