@@ -89,11 +89,12 @@ func (l *Link) HandleEvent(ev ike.Event) {
 // install builds both ESP SAs, adds the inbound one, then points the
 // routes at the outbound one.
 func (l *Link) install(sa *ike.SA, c *ike.ChildSA) error {
-	in, err := esp.NewInbound(l.espConfig(sa, c, c.InSPI, c.In))
+	rekey := l.rekeyOnce(sa, c.InSPI)
+	in, err := esp.NewInbound(l.espConfig(c, c.InSPI, c.In, rekey))
 	if err != nil {
 		return fmt.Errorf("inbound SA: %w", err)
 	}
-	out, err := esp.NewOutbound(l.espConfig(sa, c, c.OutSPI, c.Out))
+	out, err := esp.NewOutbound(l.espConfig(c, c.OutSPI, c.Out, rekey))
 	if err != nil {
 		return fmt.Errorf("outbound SA: %w", err)
 	}
@@ -112,24 +113,37 @@ func (l *Link) install(sa *ike.SA, c *ike.ChildSA) error {
 	return nil
 }
 
-func (l *Link) espConfig(sa *ike.SA, c *ike.ChildSA, spi uint32, k ike.ChildKeys) esp.Config {
-	cfg := esp.Config{
+func (l *Link) espConfig(c *ike.ChildSA, spi uint32, k ike.ChildKeys, rekey func()) esp.Config {
+	return esp.Config{
 		SPI: spi, Encr: c.Encr, EncrKeyBits: c.EncrKeyBits, Integ: c.Integ,
 		EncrKey: k.Encr, IntegKey: k.Integ, ESN: c.ESN, Lifetime: l.lifetime,
+		OnLifetime: func(ev esp.LifetimeEvent) {
+			// A hard limit only stops the SA (esp refuses traffic); the soft
+			// limit, in either direction, asks for one rekey.
+			if !ev.Hard {
+				rekey()
+			}
+		},
 	}
-	inSPI := c.InSPI
-	cfg.OnLifetime = func(ev esp.LifetimeEvent) {
-		// The callback runs on the packet path: hand the rekey to the
-		// engine without waiting for it.
-		if sa != nil {
+}
+
+// rekeyOnce returns a function that asks the engine, once, to rekey the
+// Child SA. It runs on the packet path, so the request goes on its own
+// goroutine (and must not run on the SA's goroutine: see HandleEvent).
+func (l *Link) rekeyOnce(sa *ike.SA, inSPI uint32) func() {
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			if sa == nil {
+				return
+			}
 			go func() {
 				if err := sa.RekeyChild(inSPI); err != nil {
 					l.log.Warn("rekey on ESP lifetime failed", "spi", fmt.Sprintf("%08x", inSPI), "err", err)
 				}
 			}()
-		}
+		})
 	}
-	return cfg
 }
 
 // spisOf lists the inbound SPIs installed for sa.
