@@ -274,21 +274,10 @@ func unpad(p []byte) ([]byte, error) {
 // first and returns the payload types, or an error if the lengths do not
 // add up to the chain.
 func InnerPayloadTypes(first uint8, chain []byte) ([]uint8, error) {
-	var types []uint8
-	next, off := first, 0
-	for next != 0 {
-		if off+4 > len(chain) {
-			return types, fmt.Errorf("inner payload %d header past the end", next)
-		}
-		plen := int(binary.BigEndian.Uint16(chain[off+2:]))
-		if plen < 4 || off+plen > len(chain) {
-			return types, fmt.Errorf("inner payload %d length %d at %d", next, plen, off)
-		}
-		types = append(types, next)
-		next, off = chain[off], off+plen
+	ps, err := WalkChain(first, chain)
+	types := make([]uint8, len(ps))
+	for i, p := range ps {
+		types[i] = p.Type
 	}
-	if off != len(chain) {
-		return types, fmt.Errorf("%d bytes after the last inner payload", len(chain)-off)
-	}
-	return types, nil
+	return types, err
 }
