@@ -48,6 +48,7 @@ type Config struct {
 	RetransmitT  time.Duration // first retransmit timeout; default 500 ms, doubling
 	RetransmitN  int           // tries before giving up; default 5
 	DPDInterval  time.Duration // 0 disables liveness checks
+	DPDRetry     time.Duration // fixed spacing of DPD retries; 0: exponential like other requests
 	RekeyIKE     time.Duration // 0: never rekey the IKE SA on our own
 	RekeyChild   time.Duration // 0: never rekey the Child SA on our own
 	PFSOnRekey   bool          // CREATE_CHILD_SA for a Child rekey includes KE

@@ -32,7 +32,9 @@ func (k EventKind) String() string {
 }
 
 // Event is one thing that happened to an IKE SA. Handlers run on the SA's
-// goroutine and must not block.
+// goroutine: they must not block, and must not call the SA's methods that
+// wait for its goroutine (Close, Children, SPIs, RekeyChild, ...) except
+// from a goroutine of their own; Peer, State and Err are safe.
 type Event struct {
 	Kind     EventKind
 	SA       *SA

@@ -277,3 +277,26 @@ func TestWindowSize(t *testing.T) {
 		}
 	}
 }
+
+// TestDPDRetrySchedule: with DPDRetry the probes are spaced evenly, so
+// a dead peer is declared after about interval + tries*retry (the seed's
+// "dpd 30 6" gives about 66 s; here 30 ms and 10 ms).
+func TestDPDRetrySchedule(t *testing.T) {
+	tb := newTestbed(t, pskServer())
+	c := pskClient()
+	c.DPDInterval, c.DPDRetry, c.RetransmitN = 30*time.Millisecond, 10*time.Millisecond, 6
+	if _, err := tb.connect(t, c); err != nil {
+		t.Fatal(err)
+	}
+	tb.pipe.Filter(func(_ []byte, from, _ netip.AddrPort) bool { return from.Addr() != serverAddr })
+	start := time.Now()
+	ev := tb.cev.wait(t, EventClosed)
+	d := time.Since(start)
+	if !errors.Is(ev.Err, errDeadPeer) {
+		t.Fatalf("closed with %v", ev.Err)
+	}
+	// Exponential backoff from 20 ms would take over a second.
+	if d < 60*time.Millisecond || d > 600*time.Millisecond {
+		t.Errorf("dead peer declared after %v, want about 90 ms", d)
+	}
+}

@@ -128,7 +128,8 @@ func (sa *SA) sendRequest(t task) error {
 	if t.exchange() == wire.IKE_SA_INIT {
 		sa.initReq = pkts[0] // AUTH signs it
 	}
-	o := &outstanding{t: t, id: id, pkts: pkts, deadline: time.Now().Add(sa.cfg.RetransmitT)}
+	o := &outstanding{t: t, id: id, pkts: pkts}
+	o.deadline = time.Now().Add(sa.retransmitDelay(o))
 	sa.tm.active = append(sa.tm.active, o)
 	sa.transmit(pkts, sa.local, sa.remote)
 	return nil
@@ -234,11 +235,21 @@ func (sa *SA) onTimer(now time.Time) {
 			return
 		}
 		o.tries++
-		o.deadline = now.Add(sa.cfg.RetransmitT << o.tries)
+		o.deadline = now.Add(sa.retransmitDelay(o))
 		sa.log.Debug("retransmitting", "id", o.id, "try", o.tries+1)
 		sa.transmit(o.pkts, sa.local, sa.remote)
 	}
 	sa.periodic(now)
+}
+
+// retransmitDelay is the wait before o's next copy: RetransmitT doubling
+// per try (RFC 7296 2.1), or the fixed DPDRetry for liveness checks (the
+// IOS "dpd 30 6" schedule).
+func (sa *SA) retransmitDelay(o *outstanding) time.Duration {
+	if o.t.kind() == taskDPD && sa.cfg.DPDRetry > 0 {
+		return sa.cfg.DPDRetry
+	}
+	return sa.cfg.RetransmitT << o.tries
 }
 
 func (sa *SA) timeoutError(t task) error {
