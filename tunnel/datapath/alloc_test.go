@@ -24,7 +24,7 @@ func TestHotPathsDoNotAllocate(t *testing.T) {
 	for i := range dgs {
 		dgs[i] = sealed(t, out, inner, nextHeaderIPv4)
 	}
-	rx, err := d.newRxBatch(d.natt)
+	rx, err := d.newRxBatch(d.natt, rxBatchSize)
 	must(t, err)
 	i := 0
 	recv := testing.AllocsPerRun(runs, func() {

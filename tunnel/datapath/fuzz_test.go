@@ -39,7 +39,7 @@ func FuzzReceiveDatagram(f *testing.F) {
 	f.Add(seal(cbcOut, tcpSYN(clientInner, serverLAN, tcpFlagSYN, mssOpt(1460)), nextHeaderIPv4))
 	f.Add(seal(cbcOut, []byte{0x45}, nextHeaderIPv4))
 
-	b, err := d.newRxBatch(d.natt)
+	b, err := d.newRxBatch(d.natt, rxBatchSize)
 	if err != nil {
 		f.Fatal(err)
 	}

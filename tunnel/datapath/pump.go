@@ -69,8 +69,11 @@ const (
 	// tunWriteOffset is where an AEAD payload already lies after Open
 	// (rxOffset + ESP header + 8-byte IV); other transforms are moved.
 	tunWriteOffset = rxOffset + espHeaderLen + 8
-	// rxBatchSize is how many datagrams one recvmmsg takes.
-	rxBatchSize = 64
+	// rxBatchSize is how many datagrams one recvmmsg takes on the NAT-T
+	// socket; the plain-IKE socket sees a handful of messages per second
+	// and gets ikeBatchSize buffers, sparing 3.75 MiB.
+	rxBatchSize  = 64
+	ikeBatchSize = 4
 )
 
 // The layout must hold whatever any esp SA writes around the packet.
@@ -82,13 +85,13 @@ func (d *Device) start() error {
 	if err != nil {
 		return err
 	}
-	natt, err := d.newRxBatch(d.natt)
+	natt, err := d.newRxBatch(d.natt, rxBatchSize)
 	if err != nil {
 		return err
 	}
 	var ike *rxBatch
 	if d.ike != nil {
-		if ike, err = d.newRxBatch(d.ike); err != nil {
+		if ike, err = d.newRxBatch(d.ike, ikeBatchSize); err != nil {
 			return err
 		}
 	}
@@ -134,17 +137,17 @@ func (d *Device) newTxBatch() (*txBatch, error) {
 	return b, nil
 }
 
-func (d *Device) newRxBatch(c *udpConn) (*rxBatch, error) {
-	r, err := c.newReader(rxBatchSize)
+func (d *Device) newRxBatch(c *udpConn, n int) (*rxBatch, error) {
+	r, err := c.newReader(n)
 	if err != nil {
 		return nil, fmt.Errorf("datapath: socket reader: %w", err)
 	}
 	b := &rxBatch{
-		bufs:   newBuffers(rxBatchSize),
-		views:  make([][]byte, rxBatchSize),
-		sizes:  make([]int, rxBatchSize),
-		srcs:   make([]netip.AddrPort, rxBatchSize),
-		writes: make([][]byte, 0, rxBatchSize),
+		bufs:   newBuffers(n),
+		views:  make([][]byte, n),
+		sizes:  make([]int, n),
+		srcs:   make([]netip.AddrPort, n),
+		writes: make([][]byte, 0, n),
 		reader: r,
 	}
 	for i, buf := range b.bufs {
