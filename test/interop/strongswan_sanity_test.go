@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -113,6 +114,129 @@ func TestStrongSwanGoldenSanity(t *testing.T) {
 		// Unity banner and split-DNS name must reach the client in CP.
 		s.finish("eap", "flexvpn sanity banner", "corp.flexvpn.test")
 	})
+	t.Run("cert", func(t *testing.T) {
+		t.Parallel()
+		certScenario(t)
+	})
+}
+
+// Notify types the cert scenario checks for (RFC 7296, RFC 5685).
+const (
+	notifyInvalidKE      = 17
+	notifyRedirect       = 16407
+	notifyRedirectedFrom = 16408
+)
+
+// gw2Addr is the second gateway the cert scenario redirects to.
+var gw2Addr = netip.MustParseAddr("192.0.2.2")
+
+// certScenario: ECDSA certificates both ways; the client's first KE
+// group is refused (INVALID_KE_PAYLOAD, then a retry); the CHILD_SA is
+// rekeyed with PFS (KE in CREATE_CHILD_SA); the gateway redirects the
+// client (REDIRECT in INFORMATIONAL) to a second gateway, where the new
+// IKE_SA_INIT carries REDIRECTED_FROM; then the client terminates.
+func certScenario(t *testing.T) {
+	ca := pki.MustCA(t, pki.ECDSAP256, "flexvpn sanity CA")
+	s := newSanity(t, "gcert")
+	gw2 := s.topo.AddHost("gw2", gw2Addr)
+	s.topo.AddLAN(gw2, "lan2", lanAddr) // see GatewaySpec.LocalTS
+	cliCert := ca.MustClient(t, pki.ECDSAP256, "carol@flexvpn.test")
+	gwSpec := func(addr netip.Addr) netns.Config {
+		cert := ca.MustGateway(t, pki.ECDSAP256, "gw.flexvpn.test", addr)
+		return netns.GatewaySpec{
+			Addr: addr, ID: "gw.flexvpn.test", Cert: cert.CertPEM, Key: cert.KeyPEM, CACert: ca.CertPEM,
+			RemoteAuth: "pubkey", Pool: pool, DNS: []netip.Addr{dnsAddr},
+			Proposals:    []string{"aes256gcm16-prfsha384-curve25519"},
+			ESPProposals: []string{"aes256gcm16-ecp256"},
+		}.Config()
+	}
+	s.startConfig(gwSpec(gwAddr), netns.ClientSpec{
+		Gateway: gwAddr, GatewayID: "gw.flexvpn.test", ID: "carol@flexvpn.test", Auth: "pubkey",
+		Cert: cliCert.CertPEM, Key: cliCert.KeyPEM, CACert: ca.CertPEM, VirtualIP: true,
+		// ecp384 first: the gateway wants curve25519 and says so.
+		Proposals:    []string{"aes256gcm16-prfsha384-ecp384-curve25519"},
+		ESPProposals: []string{"aes256gcm16-ecp256"},
+	})
+	second := netns.StartStrongSwan(t, gw2, gwSpec(gw2Addr))
+	if err := s.client.Initiate(netns.ChildName); err != nil {
+		t.Fatal(err)
+	}
+	sa := s.client.WaitSA(netns.ClientConn, true, 15*time.Second)
+	s.cipher = sa.Cipher()
+	netns.WaitFor(t, 10*time.Second, func() error { return s.cli.Ping(lanAddr) })
+	old, _ := sa.Child(netns.ChildName)
+	if err := s.client.RekeyChild(netns.ChildName); err != nil {
+		t.Fatal(err)
+	}
+	s.waitNewChild(old.SPIIn)
+	if err := s.gate.Redirect(cliAddr, gw2Addr.String()); err != nil {
+		t.Fatal(err)
+	}
+	if rsa := second.WaitSA(netns.GatewayConn, true, 15*time.Second); rsa.RemoteID != "carol@flexvpn.test" {
+		t.Errorf("second gateway sees %q", rsa.RemoteID)
+	}
+	netns.WaitFor(t, 10*time.Second, func() error { return s.cli.Ping(lanAddr) })
+	if err := s.client.Terminate(netns.ClientConn); err != nil {
+		t.Fatal(err)
+	}
+	netns.WaitFor(t, 10*time.Second, func() error { return noSAs(second) })
+	s.finishCert()
+}
+
+// waitNewChild waits for an installed CHILD_SA with a new inbound SPI.
+func (s *sanity) waitNewChild(oldSPI string) {
+	// The old inbound SA lingers (charon.delete_rekeyed_delay, 5 s), so
+	// look for a new installed one rather than for a single child.
+	netns.WaitFor(s.t, 10*time.Second, func() error {
+		sa := s.client.WaitSA(netns.ClientConn, true, 5*time.Second)
+		for _, c := range sa.Children {
+			if c.State == "INSTALLED" && c.SPIIn != oldSPI {
+				return nil
+			}
+		}
+		return fmt.Errorf("CHILD_SA not rekeyed yet: %+v", sa.Children)
+	})
+}
+
+// finishCert checks the cert scenario's capture: tshark, decryption,
+// and the notifies and payloads the scenario exists to produce.
+func (s *sanity) finishCert() {
+	t := s.t
+	pcap := s.capture.Stop()
+	ds, err := netns.IKEDatagrams(pcap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds = dedupe(ds)
+	s.checkTshark(pcap, ds)
+	inner := s.decryptAll(ds)
+	var notifies []uint16
+	pfs := false
+	for i, d := range ds {
+		if ps, err := d.OuterPayloads(); err == nil {
+			notifies = append(notifies, netns.NotifyTypes(ps)...)
+		}
+		if dec, ok := inner[i]; ok {
+			ps, _ := netns.WalkChain(dec.NextPayload, dec.Inner)
+			notifies = append(notifies, netns.NotifyTypes(ps)...)
+			types, _ := netns.InnerPayloadTypes(dec.NextPayload, dec.Inner)
+			pfs = pfs || (d.Exchange() == exCreateChildSA && strings.Contains(payloadList(types), "TSi") &&
+				strings.Contains(payloadList(types), "KE"))
+		}
+	}
+	for _, n := range []uint16{notifyInvalidKE, notifyRedirect, notifyRedirectedFrom} {
+		if !slices.Contains(notifies, n) {
+			t.Errorf("no notify %d in the capture (have %v)", n, notifies)
+		}
+	}
+	if !pfs {
+		t.Error("no CREATE_CHILD_SA with KE and TS (CHILD_SA rekey with PFS)")
+	}
+	if *updateGolden {
+		writeGolden(t, "cert", ds, inner)
+	} else if names, _ := filepath.Glob(filepath.Join(goldenDir, "cert_*.bin")); len(names) == 0 {
+		t.Errorf("no golden files for cert in %s: run go test ./test/interop -run Golden -update-golden", goldenDir)
+	}
 }
 
 func newSanity(t *testing.T, name string) *sanity {
@@ -190,17 +314,7 @@ func (s *sanity) rekey(before netns.IKESA) {
 	if err := s.client.RekeyChild(netns.ChildName); err != nil {
 		t.Fatal(err)
 	}
-	// The old inbound SA lingers (charon.delete_rekeyed_delay, 5 s), so
-	// look for a new installed one rather than for a single child.
-	netns.WaitFor(t, 10*time.Second, func() error {
-		sa := s.client.WaitSA(netns.ClientConn, true, 5*time.Second)
-		for _, c := range sa.Children {
-			if c.State == "INSTALLED" && c.SPIIn != oldChild.SPIIn {
-				return nil
-			}
-		}
-		return fmt.Errorf("CHILD_SA not rekeyed yet: %+v", sa.Children)
-	})
+	s.waitNewChild(oldChild.SPIIn)
 	if err := s.client.RekeyIKE(netns.ClientConn); err != nil {
 		t.Fatal(err)
 	}
@@ -283,8 +397,10 @@ func (s *sanity) decryptAll(ds []netns.IKEDatagram) map[int]netns.Decrypted {
 	}
 	out := map[int]netns.Decrypted{}
 	frags := map[string][]int{}
-	for i, d := range ds[2:] {
-		i += 2
+	for i, d := range ds {
+		if d.Exchange() == exIKESAInit {
+			continue
+		}
 		dec, err := netns.DecryptIKE(d.Message, s.cipher, keys)
 		if err != nil {
 			t.Errorf("frame %d (%s): %v", d.Frame, exchangeNames[d.Exchange()], err)
