@@ -18,6 +18,9 @@ import (
 // peer before a NAT keepalive is sent (RFC 3948 4: 20 s is common practice).
 const DefaultKeepalive = 20 * time.Second
 
+// errorBackoff is the pause after an unexpected socket error.
+const errorBackoff = 10 * time.Millisecond
+
 // Config configures a Device.
 type Config struct {
 	// TUN carries inner packets. The Device owns it and closes it.
@@ -136,6 +139,21 @@ func (d *Device) Close() error {
 		d.mu.Unlock()
 	})
 	return err
+}
+
+// Done is closed when the Device closes, by Close or because its TUN
+// device failed.
+func (d *Device) Done() <-chan struct{} { return d.stop }
+
+// backoff pauses a goroutine after an unexpected I/O error, returning
+// early when the Device closes.
+func (d *Device) backoff() {
+	t := time.NewTimer(errorBackoff)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-d.stop:
+	}
 }
 
 // LocalAddr is the bound NAT-T (ESP and IKE-with-marker) address.

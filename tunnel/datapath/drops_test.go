@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"testing"
+	"time"
 
 	"flexvpn/platform/tunif/tunfake"
 	"flexvpn/tunnel/esp"
@@ -128,4 +129,27 @@ func TestDropOutbound(t *testing.T) {
 	out.Close()
 	must(t, fake.Inject(ipv4Packet(clientInner, serverLAN, 17, udpPayload(4, 10))))
 	waitUntil(t, func() bool { return d.Stats().Drops.Seal == 1 })
+}
+
+// brokenTUN fails reads the way a TUN device that vanished does.
+type brokenTUN struct{ *tunfake.TUN }
+
+func (brokenTUN) Read([][]byte, []int, int) (int, error) {
+	return 0, errors.New("tun: read: input/output error")
+}
+
+// TestTUNFailureClosesDevice: a TUN that fails for good takes the Device
+// down visibly instead of leaving a tunnel that drops everything.
+func TestTUNFailureClosesDevice(t *testing.T) {
+	d, err := New(Config{TUN: brokenTUN{tunfake.New(tunfake.Config{})}, ListenNATT: netip.MustParseAddrPort("127.0.0.1:0"), Keepalive: -1})
+	must(t, err)
+	t.Cleanup(func() { _ = d.Close() })
+	select {
+	case <-d.Done():
+	case <-time.After(waitFor):
+		t.Fatal("Device still up after its TUN failed")
+	}
+	if err := d.SendIKE([]byte{1}, d.LocalAddr(), d.LocalAddr()); !errors.Is(err, ErrClosed) {
+		t.Fatalf("SendIKE on a failed Device = %v, want ErrClosed", err)
+	}
 }

@@ -28,6 +28,7 @@ func (d *Device) routineReceive(c *udpConn, natt bool, b *rxBatch) {
 				return
 			}
 			d.log.Warn("udp receive failed", "local", c.local, "err", err)
+			d.backoff() // a persistent error must not spin a core
 			continue
 		}
 		t := d.tables.Load()

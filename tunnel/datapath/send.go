@@ -35,7 +35,11 @@ func (d *Device) routineReadTUN(b *txBatch) {
 			// kernel dropped the rest, TCP will retransmit.
 			d.stats.drop(dropMalformed)
 		default:
-			d.log.Error("tun read failed; outbound traffic stopped", "err", err)
+			// A TUN that fails other than by closing will not recover;
+			// close the whole Device so its owner sees Done and redials
+			// rather than keep a tunnel that silently drops everything.
+			d.log.Error("tun read failed; closing the data plane", "err", err)
+			go d.Close()
 			return
 		}
 	}
