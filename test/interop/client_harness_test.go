@@ -45,7 +45,7 @@ const connectedLine = "flexvpn: connected"
 // buildFlexvpn compiles cmd/flexvpn once for the calling top-level test;
 // subtests share the binary. The build cache makes a second top-level
 // test's build cheap.
-func buildFlexvpn(t *testing.T) string {
+func buildFlexvpn(t testing.TB) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "flexvpn")
 	gotool := filepath.Join(runtime.GOROOT(), "bin", "go")
@@ -73,7 +73,7 @@ type clientProfile struct {
 
 // write puts the profile, its 0600 secrets file and PEM files into dir and
 // returns the profile path.
-func (p clientProfile) write(t *testing.T, dir string) string {
+func (p clientProfile) write(t testing.TB, dir string) string {
 	t.Helper()
 	var b strings.Builder
 	fmt.Fprintf(&b, "name = \"interop\"\nconnect = \"manual\"\n\n[[peer]]\nhost = %q\n\n", gwAddr)
@@ -109,7 +109,7 @@ func (p clientProfile) write(t *testing.T, dir string) string {
 	return path
 }
 
-func writeFile(t *testing.T, path string, b []byte, mode os.FileMode) {
+func writeFile(t testing.TB, path string, b []byte, mode os.FileMode) {
 	t.Helper()
 	if err := os.WriteFile(path, b, mode); err != nil {
 		t.Fatal(err)
@@ -119,7 +119,7 @@ func writeFile(t *testing.T, path string, b []byte, mode os.FileMode) {
 // ourClient is a running `flexvpn connect` in the client namespace, with
 // its own /etc/resolv.conf (ResolvConf on the host side) and /run.
 type ourClient struct {
-	t          *testing.T
+	t          testing.TB
 	host       *netns.Host
 	proc       *netns.Process
 	ResolvConf string
@@ -130,7 +130,7 @@ type ourClient struct {
 // startClient runs `flexvpn connect` in h inside a private mount
 // namespace: /etc/resolv.conf and /run are bind-mounted from the test's
 // directory, so the client rewrites and backs up files nobody else sees.
-func startClient(t *testing.T, h *netns.Host, bin, profilePath string) *ourClient {
+func startClient(t testing.TB, h *netns.Host, bin, profilePath string) *ourClient {
 	t.Helper()
 	dir := t.TempDir()
 	c := &ourClient{t: t, host: h, ResolvConf: filepath.Join(dir, "resolv.conf"), runDir: filepath.Join(dir, "run")}
@@ -208,7 +208,7 @@ func withoutLinkLocal(s string) string {
 
 // dnsServer answers A queries for every name with one address, on UDP in
 // h's namespace, until the test ends.
-func dnsServer(t *testing.T, h *netns.Host, addr, answer netip.Addr) {
+func dnsServer(t testing.TB, h *netns.Host, addr, answer netip.Addr) {
 	t.Helper()
 	var pc net.PacketConn
 	if err := h.Do(func() (err error) {
