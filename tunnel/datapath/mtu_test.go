@@ -1,8 +1,10 @@
 package datapath
 
 import (
+	"net/netip"
 	"testing"
 
+	"flexvpn/platform/tunif/tunfake"
 	"flexvpn/tunnel/esp"
 )
 
@@ -75,5 +77,32 @@ func TestMaxMSS(t *testing.T) {
 	}
 	if got := maxMSS(1438, true); got != 1378 {
 		t.Errorf("v6 MSS = %d", got)
+	}
+}
+
+// TestDeviceInnerMTUFollowsSAs: before any SA the Device assumes the
+// costliest transform; afterwards the smallest MTU among its outbound SAs.
+func TestDeviceInnerMTUFollowsSAs(t *testing.T) {
+	d, _ := newTestDevice(t, tunfake.Config{}, Config{PathMTU: 1400})
+	worst := InnerMTU(1400, false, OverheadAESCBCSHA512)
+	if got := d.InnerMTU(); got != worst {
+		t.Fatalf("InnerMTU without SAs = %d, want %d", got, worst)
+	}
+	gcm, _ := saPair(t, gcmConfig(0x8001, 1))
+	cbc, _ := saPair(t, cbcConfig(0x8002, 2))
+	all := []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}
+	split := []netip.Prefix{netip.MustParsePrefix("203.0.113.0/24")}
+	must(t, d.SetOutbound(all, gcm, d.LocalAddr()))
+	if got, want := d.InnerMTU(), InnerMTU(1400, false, OverheadAESGCM); got != want {
+		t.Errorf("InnerMTU with AES-GCM = %d, want %d", got, want)
+	}
+	must(t, d.SetOutbound(split, cbc, d.LocalAddr()))
+	if got, want := d.InnerMTU(), InnerMTU(1400, false, OverheadAESCBCSHA256); got != want {
+		t.Errorf("InnerMTU with AES-GCM and AES-CBC = %d, want the CBC figure %d", got, want)
+	}
+	d.RemoveOutbound(split)
+	d.RemoveOutbound(all)
+	if got := d.InnerMTU(); got != worst {
+		t.Errorf("InnerMTU after removing every SA = %d, want %d", got, worst)
 	}
 }
