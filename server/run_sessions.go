@@ -10,6 +10,7 @@ import (
 	"flexvpn/tunnel/ike"
 	"flexvpn/tunnel/ike/eap"
 	"flexvpn/tunnel/ike/wire"
+	"flexvpn/tunnel/link"
 )
 
 // Sessions follow the engine: the ConfigProvider hook (during IKE_AUTH,
@@ -34,6 +35,10 @@ type live struct {
 	id    SessionID
 	key   pendingKey
 	lease Lease
+	// allowed is the client's side of its Child SAs: its addresses and
+	// the networks it announced that we accepted; nil leaves the
+	// engine's narrowing alone (no configuration requested).
+	allowed []netip.Prefix
 	sa    *ike.SA // nil until its first Child SA is up
 	once  sync.Once
 }
@@ -72,7 +77,8 @@ func (s *Server) provideConfig(ctx context.Context, peer ike.PeerInfo, req []wir
 		s.log.Info("session refused", "peer", identity, "remote", peer.Remote, "err", err)
 		return nil, AsNotify(err)
 	}
-	l := &live{id: sess.ID, key: pendingKey{peer.Remote, PeerIdentity(peer.ID).String()}, lease: resp.Lease}
+	l := &live{id: sess.ID, key: pendingKey{peer.Remote, PeerIdentity(peer.ID).String()}, lease: resp.Lease,
+		allowed: clientSide(resp, authz, cfg.Pools)}
 	s.mu.Lock()
 	s.pending[l.key] = l
 	s.mu.Unlock()
@@ -94,7 +100,6 @@ func (s *Server) gatewayName() string {
 // onEvent is ike.EndpointConfig.OnEvent. It runs on the SA's goroutine,
 // so it never calls the SA's methods.
 func (s *Server) onEvent(ev ike.Event) {
-	s.link.HandleEvent(ev)
 	switch ev.Kind {
 	case ike.EventUp:
 		s.mu.Lock()
@@ -102,7 +107,12 @@ func (s *Server) onEvent(ev ike.Event) {
 		s.mu.Unlock()
 	case ike.EventChildUp:
 		s.bind(ev.SA, ev.Child)
-	case ike.EventClosed:
+		ev.Child = s.clampChild(ev.SA, ev.Child)
+	case ike.EventChildRekeyed:
+		ev.Child = s.clampChild(ev.SA, ev.Child)
+	}
+	s.link.HandleEvent(ev)
+	if ev.Kind == ike.EventClosed {
 		s.mu.Lock()
 		l := s.bySA[ev.SA]
 		delete(s.peers, ev.SA)
@@ -111,6 +121,49 @@ func (s *Server) onEvent(ev ike.Event) {
 			s.end(l)
 		}
 	}
+}
+
+// clientSide is what a session's client may send from and receive at.
+func clientSide(resp ConfigResponse, authz Authorization, pools Pools) []netip.Prefix {
+	var out []netip.Prefix
+	for _, a := range []netip.Addr{resp.Lease.IP4, resp.Lease.IP6} {
+		if a.IsValid() {
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+		}
+	}
+	accepted, _ := AcceptAnnounced(resp.Request.Subnets, authz.Attributes, pools)
+	return append(out, accepted...)
+}
+
+// clampChild narrows the client's side of a Child SA to what its session
+// allows before the Link routes it. The engine does not narrow TSi for
+// FlexVPN clients (they may route networks behind them), and a client
+// proposing 0.0.0.0/0 must not draw every other client's traffic.
+func (s *Server) clampChild(sa *ike.SA, c *ike.ChildSA) *ike.ChildSA {
+	s.mu.Lock()
+	l := s.bySA[sa]
+	s.mu.Unlock()
+	if l == nil || l.allowed == nil {
+		return c
+	}
+	cc := *c
+	cc.RemoteTS = clampSelectors(c.RemoteTS, l.allowed)
+	return &cc
+}
+
+// clampSelectors keeps the allowed prefixes that the selectors cover.
+func clampSelectors(ts []wire.TrafficSelector, allowed []netip.Prefix) []wire.TrafficSelector {
+	have := link.SelectorPrefixes(ts)
+	var out []wire.TrafficSelector
+	for _, p := range allowed {
+		for _, q := range have {
+			if q.Bits() <= p.Bits() && q.Contains(p.Addr()) {
+				out = append(out, wire.SelectorFromPrefix(p))
+				break
+			}
+		}
+	}
+	return out
 }
 
 // bind ties the first Child SA's IKE SA to its session, registering one
