@@ -39,8 +39,8 @@ type live struct {
 	// the networks it announced that we accepted; nil leaves the
 	// engine's narrowing alone (no configuration requested).
 	allowed []netip.Prefix
-	sa    *ike.SA // nil until its first Child SA is up
-	once  sync.Once
+	sa      *ike.SA // nil until its first Child SA is up
+	once    sync.Once
 }
 
 type pendingKey struct {

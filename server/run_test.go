@@ -2,8 +2,8 @@ package server_test
 
 import (
 	"bytes"
-	"crypto/x509"
 	"context"
+	"crypto/x509"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
