@@ -3,6 +3,8 @@ package ike
 import (
 	"encoding/binary"
 	"fmt"
+	mrand "math/rand/v2"
+	"time"
 
 	"flexvpn/tunnel/ike/crypto"
 	"flexvpn/tunnel/ike/wire"
@@ -20,10 +22,10 @@ import (
 // (retired) only to answer the Delete and retransmissions that still
 // arrive under the old SPIs.
 //
-// Simultaneous IKE SA rekeying (2.8.2) is not resolved: each side keeps
-// the SA its own exchange produced only if the peer did not rekey too; a
-// crossed IKE rekey request is refused with TEMPORARY_FAILURE, which the
-// RFC allows, and the peer retries later.
+// Simultaneous IKE SA rekeying (2.8.2) is avoided rather than resolved:
+// a rekey request that crosses our own is refused with TEMPORARY_FAILURE
+// (which the RFC allows), and a refused side retries after a random
+// delay, so one of the two goes through.
 
 // keyState is everything that changes when the IKE SA is rekeyed.
 type keyState struct {
@@ -72,8 +74,11 @@ func (t *ikeRekeyTask) build(sa *SA) ([]wire.Payload, error) {
 func (t *ikeRekeyTask) process(sa *SA, m *message) (step, error) {
 	sa.setState(StateEstablished)
 	if n := wire.FirstError(m.payloads); n != nil {
-		sa.log.Info("peer refused IKE SA rekey", "notify", n.NotifyType)
-		sa.ikeRekey = sa.now().Add(sa.cfg.RetransmitT)
+		// Retry after a random delay so that two ends that keep
+		// colliding (each refusing the other's rekey) drift apart.
+		wait := sa.cfg.RetransmitT + time.Duration(mrand.Int64N(int64(sa.cfg.RetransmitT)))
+		sa.log.Info("peer refused IKE SA rekey, retrying", "notify", n.NotifyType, "after", wait)
+		sa.ikeRekey = sa.now().Add(wait)
 		return stepDone, nil
 	}
 	sap, ke, nr := findSA(m.payloads), findKE(m.payloads), findNonce(m.payloads)

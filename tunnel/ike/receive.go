@@ -126,7 +126,7 @@ func (sa *SA) innerDecodeFailed(m *message, err error) {
 	}
 	sa.log.Info("request does not decode, answering", "notify", ne.Type, "err", err)
 	sa.reply(m, []wire.Payload{&wire.Notify{NotifyType: ne.Type, Data: ne.Data}}, nil)
-	if sa.state != StateEstablished {
+	if sa.state < StateEstablished {
 		sa.fail(err)
 	}
 }

@@ -51,8 +51,8 @@ func (sa *SA) acceptInitRequest(m *message) bool {
 // SA is established any failure ends it (a stateless IKE_SA_INIT answer
 // first unregisters, so the initiator's retry finds a fresh responder).
 func (sa *SA) afterError(m *message, ne *wire.NotifyError, after func()) func() {
-	if sa.state == StateEstablished && m.hdr.Exchange != wire.IKE_AUTH {
-		return after
+	if sa.state >= StateEstablished && m.hdr.Exchange != wire.IKE_AUTH {
+		return after // a refused CREATE_CHILD_SA or INFORMATIONAL concerns that exchange only
 	}
 	if m.hdr.Exchange == wire.IKE_SA_INIT {
 		sa.ep.unregister(sa)
