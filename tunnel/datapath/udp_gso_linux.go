@@ -85,13 +85,17 @@ func (m *mmsgIO) setMessage(k int, msg []byte, dst netip.AddrPort, size, count i
 }
 
 // recover handles a message the kernel refused and returns how many
-// datagrams were lost. A GSO train refused because the kernel or route
-// cannot segment turns GSO off for good and is resent datagram by datagram.
+// datagrams were lost. A refused GSO train is resent datagram by datagram:
+// EINVAL means this train's segments exceed the route MTU (the kernel will
+// fragment them singly); EIO or ENOPROTOOPT mean the route or kernel cannot
+// segment at all, so GSO is turned off for good.
 func (m *mmsgIO) recover(k int) int {
 	if m.segs[k] == 1 || (m.errno != unix.EIO && m.errno != unix.EINVAL && m.errno != unix.ENOPROTOOPT) {
 		return m.segs[k]
 	}
-	m.gso.enabled = false
+	if m.errno != unix.EINVAL {
+		m.gso.enabled = false
+	}
 	msg := unsafe.Slice(m.iovs[k].Base, m.iovs[k].Len)
 	size := m.gso.sizes[k]
 	dst := decodeSockaddr(&m.names[k])

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // datagram returns an n-byte datagram filled with tag, as a slice of its
@@ -75,5 +77,43 @@ func TestGSOPlanAndSend(t *testing.T) {
 		if !bytes.Equal(buf[:k], d) {
 			t.Fatalf("datagram %d: got %d bytes of %d, want %d bytes of %d", i, k, buf[0], len(d), d[0])
 		}
+	}
+}
+
+// TestGSORecover: a train the kernel refuses is resent datagram by
+// datagram; only EIO-like refusals switch GSO off.
+func TestGSORecover(t *testing.T) {
+	for _, tc := range []struct {
+		errno   unix.Errno
+		gsoKept bool
+	}{{unix.EINVAL, true}, {unix.EIO, false}} {
+		sender, err := listenUDP(netip.MustParseAddrPort("127.0.0.1:0"))
+		must(t, err)
+		rx, err := listenUDP(netip.MustParseAddrPort("127.0.0.1:0"))
+		must(t, err)
+		m, err := sender.newMmsgIO(4)
+		must(t, err)
+		bufs := [][]byte{datagram(50, 1), datagram(50, 2), datagram(20, 3)}
+		sent := [][]byte{append([]byte(nil), bufs[0]...), append([]byte(nil), bufs[1]...), append([]byte(nil), bufs[2]...)}
+		if n := m.plan(bufs, []netip.AddrPort{rx.local, rx.local, rx.local}); n != 1 || m.segs[0] != 3 {
+			t.Fatalf("plan: %d messages, first with %d datagrams; want one train of 3", n, m.segs[0])
+		}
+		m.errno = tc.errno
+		if lost := m.recover(0); lost != 0 {
+			t.Errorf("%v: recover lost %d datagrams", tc.errno, lost)
+		}
+		if m.gso.enabled != tc.gsoKept {
+			t.Errorf("%v: GSO enabled = %v, want %v", tc.errno, m.gso.enabled, tc.gsoKept)
+		}
+		must(t, rx.conn.SetReadDeadline(time.Now().Add(waitFor)))
+		buf := make([]byte, 2048)
+		for i, want := range sent {
+			n, _, err := rx.conn.ReadFromUDPAddrPort(buf)
+			if err != nil || !bytes.Equal(buf[:n], want) {
+				t.Fatalf("%v: datagram %d = %x, %v; want %x", tc.errno, i, buf[:n], err, want)
+			}
+		}
+		_ = sender.conn.Close()
+		_ = rx.conn.Close()
 	}
 }
