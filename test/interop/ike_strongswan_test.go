@@ -108,6 +108,7 @@ type initiatorCase struct {
 	certs      bool
 	forceEncap bool
 	eap        bool // EAP-MSCHAPv2 client behind the gateway's certificate
+	fragSize   int  // RFC 7383 fragments both ways at this size
 }
 
 // TestIKEInitiatorAgainstStrongSwan: our initiator establishes an IKE SA
@@ -124,6 +125,7 @@ func TestIKEInitiatorAgainstStrongSwan(t *testing.T) {
 		{name: "ecdsa", keyType: pki.ECDSAP256, certs: true},
 		{name: "encap", forceEncap: true},
 		{name: "eap", keyType: pki.RSA2048, certs: true, eap: true},
+		{name: "frag", keyType: pki.RSA2048, certs: true, fragSize: 400},
 	} {
 		t.Run(tc.name, func(t *testing.T) { runInitiatorCase(t, tc) })
 	}
@@ -150,7 +152,12 @@ func runInitiatorCase(t *testing.T, tc initiatorCase) {
 	if tc.eap {
 		useEAP(&spec, &cfg)
 	}
-	swan := netns.StartStrongSwan(t, gw, spec.Config())
+	swanCfg := spec.Config()
+	if tc.fragSize > 0 {
+		cfg.FragmentSize = tc.fragSize
+		swanCfg.Settings = append(swanCfg.Settings, fmt.Sprintf("fragment_size = %d", tc.fragSize))
+	}
+	swan := netns.StartStrongSwan(t, gw, swanCfg)
 	ev := newIKEEvents()
 	ep := ourEndpoint(t, cli, cliAddr, nil, ev)
 
@@ -212,7 +219,34 @@ func runInitiatorCase(t *testing.T, tc initiatorCase) {
 		t.Fatal(err)
 	}
 	netns.WaitFor(t, 10*time.Second, func() error { return noSAs(swan) })
-	checkCapture(t, capture.Stop(), 10)
+	pcap := capture.Stop()
+	checkCapture(t, pcap, 10)
+	if tc.fragSize > 0 {
+		checkFragments(t, pcap)
+	}
+}
+
+// checkFragments: both sides sent IKE_AUTH as SKF fragments (payload 53).
+func checkFragments(t *testing.T, pcap string) {
+	t.Helper()
+	ds, err := netns.IKEDatagrams(pcap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req, resp int
+	for _, d := range ds {
+		if d.Exchange() != exIKEAuth || len(d.PayloadTypes) == 0 || d.PayloadTypes[0] != 53 {
+			continue
+		}
+		if d.Response() {
+			resp++
+		} else {
+			req++
+		}
+	}
+	if req < 2 || resp < 2 {
+		t.Errorf("IKE_AUTH fragments: %d request, %d response; want several each", req, resp)
+	}
 }
 
 // useEAP switches the client to EAP-MSCHAPv2: the gateway asks for the
