@@ -1,0 +1,75 @@
+package ctl
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Version is the protocol version every message carries.
+const Version = 1
+
+// Line limits. A request is small; a response may carry the trace of
+// every profile.
+const (
+	MaxRequestLine  = 4 << 10
+	MaxResponseLine = 1 << 20
+	// MaxProfileName bounds profile names on the wire.
+	MaxProfileName = 64
+)
+
+// Op is what a request asks for.
+type Op string
+
+// Operations.
+const (
+	OpUp     Op = "up"     // start a profile
+	OpDown   Op = "down"   // stop a profile
+	OpStatus Op = "status" // state of one profile or all
+	OpTrace  Op = "trace"  // status plus the recent event trace
+)
+
+// Request is one line from a front end.
+type Request struct {
+	V       int    `json:"v"`
+	Op      Op     `json:"op"`
+	Profile string `json:"profile,omitempty"`
+}
+
+// Response is the daemon's answer to one Request.
+type Response struct {
+	V      int      `json:"v"`
+	OK     bool     `json:"ok"`
+	Error  string   `json:"error,omitempty"`
+	Status []Status `json:"status,omitempty"`
+}
+
+// Status is one profile as the daemon sees it.
+type Status struct {
+	Profile string `json:"profile"`
+	// Connect is the profile's connect mode (auto, manual, track).
+	Connect string `json:"connect"`
+	// State is the connection state (idle, connecting, connected,
+	// waiting, failed).
+	State string `json:"state"`
+	// Gateway is the gateway of the current or last attempt.
+	Gateway string `json:"gateway,omitempty"`
+	// Addrs are the inner addresses the gateway assigned.
+	Addrs []netip.Prefix `json:"addrs,omitempty"`
+	// DefaultRoute is set while this profile owns the default route.
+	DefaultRoute bool `json:"default_route,omitempty"`
+	// Since is when the profile entered State.
+	Since time.Time `json:"since,omitzero"`
+	// LastError is the most recent failure, kept after recovery.
+	LastError string `json:"last_error,omitempty"`
+	// Trace holds the recent events, oldest first (op "trace" only).
+	Trace []Event `json:"trace,omitempty"`
+}
+
+// Event is one line of a profile's event trace.
+type Event struct {
+	Time    time.Time `json:"time"`
+	State   string    `json:"state"`
+	Gateway string    `json:"gateway,omitempty"`
+	Message string    `json:"message"`
+	Err     string    `json:"err,omitempty"`
+}
