@@ -56,6 +56,13 @@
 // CheckNoMalformedDecrypted (or TsharkDecryptArgs) lets tshark dissect the
 // encrypted payloads of both strongSwan's and our messages.
 //
-// The machines have no netem qdisc and no nft/iptables binaries: loss or
-// delay must be injected in userspace.
+// # Faults
+//
+// The machines have no netem qdisc and no nft/iptables binaries, so path
+// faults are made in userspace: StartUDPRelay runs a UDP NAPT for IKE and
+// ESP-in-UDP (ports 500 and 4500) in a host between clients and a
+// gateway. Clients use the relay's address as the gateway's; the gateway
+// sees a real NAT. SetFilter drops packets (DropEvery(n) or any rule on
+// direction, port, sequence and bytes) and Rebind moves every flow to a
+// new outside port like a NAT that lost its mappings.
 package netns
