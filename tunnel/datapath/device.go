@@ -72,7 +72,8 @@ type Device struct {
 	wg        sync.WaitGroup
 }
 
-// New binds the sockets and starts the pump. Close releases everything.
+// New binds the sockets and starts the pump. Close releases everything,
+// the TUN included; if New fails, the caller still owns cfg.TUN.
 func New(cfg Config) (*Device, error) {
 	if cfg.TUN == nil || !cfg.ListenNATT.IsValid() {
 		return nil, fmt.Errorf("%w: TUN and ListenNATT are required", ErrConfig)
