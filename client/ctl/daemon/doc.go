@@ -1,0 +1,15 @@
+// Package daemon is the headless flexvpn daemon's core: it loads every
+// profile of a directory, runs one connection per started profile, and
+// answers the control socket (it implements ctl.Backend).
+//
+// Each running profile gets a slot: its own TUN interface (fv<slot>) and
+// its own policy routing table (TableBase+slot), so two tunnels can be up
+// at once without one's cleanup flushing the other's routes. The split-DNS
+// proxy and the system resolver are shared (SharedDNS), and only one
+// profile may own the default route at a time: the applier refuses the
+// second and the daemon stops it with an error naming the owner.
+//
+// The connection itself is behind the Tunnel interface (*client.Conn in
+// production) and built by a Factory, so the profile set, reload and the
+// control API are tested without root.
+package daemon

@@ -1,0 +1,91 @@
+package daemon
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"flexvpn/client"
+	"flexvpn/client/ctl"
+)
+
+// Status implements ctl.Backend: one profile, or all sorted by name.
+func (d *Daemon) Status(name string, trace bool) ([]ctl.Status, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if name != "" {
+		e, ok := d.profiles[name]
+		if !ok {
+			return nil, fmt.Errorf("%w %q", ErrNoProfile, name)
+		}
+		return []ctl.Status{d.statusLocked(name, e, trace)}, nil
+	}
+	out := make([]ctl.Status, 0, len(d.profiles))
+	for n, e := range d.profiles {
+		out = append(out, d.statusLocked(n, e, trace))
+	}
+	slices.SortFunc(out, func(a, b ctl.Status) int {
+		switch {
+		case a.Profile < b.Profile:
+			return -1
+		case a.Profile > b.Profile:
+			return 1
+		}
+		return 0
+	})
+	return out, nil
+}
+
+// statusLocked snapshots one profile from its last run and its trace.
+func (d *Daemon) statusLocked(name string, e *entry, trace bool) ctl.Status {
+	st := ctl.Status{Profile: name, Connect: e.prof.Connect, State: client.StateIdle.String(), DefaultRoute: d.owner == name}
+	r := e.run
+	if r == nil {
+		return st
+	}
+	events := r.trace.Events()
+	state := r.tun.State()
+	st.State = state.String()
+	st.Since = since(events, state, r.start)
+	if r.refused != nil {
+		// The daemon stopped it: that is a failure the user must act on.
+		st.State = client.StateFailed.String()
+		st.LastError = r.refused.Error()
+		st.Since = r.ended
+	}
+	if r.reply != nil {
+		st.Addrs = slices.Clone(r.reply.Addrs)
+	}
+	for i := len(events) - 1; i >= 0; i-- {
+		if st.Gateway == "" && events[i].Gateway != "" {
+			st.Gateway = events[i].Gateway
+		}
+		if st.LastError == "" && events[i].Err != "" {
+			st.LastError = events[i].Err
+		}
+	}
+	if r.err != nil && r.refused == nil {
+		st.LastError = r.err.Error()
+	}
+	if trace {
+		st.Trace = ctlEvents(events)
+	}
+	return st
+}
+
+// since is when the trailing run of events in state s began.
+func since(events []client.TraceEvent, s client.State, fallback time.Time) time.Time {
+	t := fallback
+	for i := len(events) - 1; i >= 0 && events[i].State == s; i-- {
+		t = events[i].Time
+	}
+	return t
+}
+
+func ctlEvents(events []client.TraceEvent) []ctl.Event {
+	out := make([]ctl.Event, len(events))
+	for i, e := range events {
+		out[i] = ctl.Event{Time: e.Time, State: e.State.String(), Gateway: e.Gateway, Message: e.Message, Err: e.Err}
+	}
+	return out
+}
