@@ -22,6 +22,10 @@ type Reply struct {
 	Banner        string
 	BackupServers []string
 	AppVersion    string
+	// Selectors are the first Child SA's remote traffic selectors as
+	// prefixes: what the gateway agreed to carry. Empty means unknown
+	// (no narrowing).
+	Selectors []netip.Prefix
 }
 
 // Desired is the system state a connected tunnel asks for.
@@ -46,7 +50,20 @@ func ComputeDesired(p *profile.Profile, iface string, mtu int, gateway netip.Add
 
 // tunnelRoutes: pushed networks filtered by the profile's accept list; no
 // pushed network means a full tunnel for each family we have an address in.
+// Either way only what the Child SA's traffic selectors cover is routed:
+// the gateway drops anything else, so routing it into the tunnel would
+// blackhole it (a gateway that narrows TSr to its LAN and pushes no
+// routes would otherwise take the client's whole Internet down).
 func tunnelRoutes(p *profile.Profile, r Reply) []netip.Prefix {
+	routes := requestedRoutes(p, r)
+	if len(r.Selectors) == 0 {
+		return routes
+	}
+	return compactPrefixes(intersectPrefixes(routes, r.Selectors))
+}
+
+// requestedRoutes is what the CP reply and the profile ask for.
+func requestedRoutes(p *profile.Profile, r Reply) []netip.Prefix {
 	if len(r.Subnets) == 0 {
 		var out []netip.Prefix
 		if hasFamily(r.Addrs, true) {
@@ -116,6 +133,27 @@ func dnsRoutes(p *profile.Profile, r Reply, saved []netip.AddrPort) []dnsproxy.R
 		routes = append(routes, dnsproxy.Route{Suffix: d, Upstreams: tunnel})
 	}
 	return routes
+}
+
+// intersectPrefixes returns the parts of a that b also covers. Two
+// prefixes overlap only if one contains the other, so each overlap is the
+// longer of the two.
+func intersectPrefixes(a, b []netip.Prefix) []netip.Prefix {
+	var out []netip.Prefix
+	for _, x := range a {
+		for _, y := range b {
+			y = y.Masked()
+			if !x.Overlaps(y) {
+				continue
+			}
+			if y.Bits() > x.Bits() {
+				out = append(out, y)
+			} else {
+				out = append(out, x)
+			}
+		}
+	}
+	return out
 }
 
 func hasFamily(ps []netip.Prefix, v4 bool) bool {

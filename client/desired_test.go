@@ -83,6 +83,30 @@ func TestComputeDesired(t *testing.T) {
 			wantExclude: "[192.0.2.1/32]",
 			wantDNS:     ".->[[2001:db8::53]:53]",
 		},
+		{
+			name: "no pushed routes: only what the traffic selectors carry, not a full tunnel",
+			reply: Reply{Addrs: pfx("203.0.113.7/32"), DNS: []netip.Addr{netip.MustParseAddr("198.51.100.53")},
+				Selectors: pfx("198.51.100.0/24")},
+			wantAddrs:  "[203.0.113.7/32]",
+			wantRoutes: "[198.51.100.0/24]",
+			wantDNS:    ".->[198.51.100.53:53]",
+		},
+		{
+			name:        "a full tunnel the selectors allow stays a full tunnel",
+			reply:       Reply{Addrs: pfx("203.0.113.7/32"), Selectors: pfx("0.0.0.0/0", "::/0")},
+			wantAddrs:   "[203.0.113.7/32]",
+			wantRoutes:  "[0.0.0.0/0]",
+			wantExclude: "[192.0.2.1/32]",
+			wantDNS:     ".->[192.0.2.53:53]",
+		},
+		{
+			name: "pushed routes are cut to the selectors",
+			reply: Reply{Addrs: pfx("203.0.113.7/32", "2001:db8::7/128"), Subnets: pfx("198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"),
+				Selectors: pfx("198.51.100.128/25", "203.0.113.0/24", "192.0.2.0/24")},
+			wantAddrs:  "[203.0.113.7/32 2001:db8::7/128]",
+			wantRoutes: "[198.51.100.128/25 203.0.113.0/24]",
+			wantDNS:    ".->[192.0.2.53:53]",
+		},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

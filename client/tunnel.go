@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.zx2c4.com/wireguard/tun"
 
@@ -44,7 +45,7 @@ func (d *TunnelDialer) Dial(ctx context.Context, t Target) (Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &tunnelSession{log: d.logger(), up: make(chan struct{}), ended: make(chan struct{})}
+	s := &tunnelSession{log: d.logger(), up: make(chan struct{}), ended: make(chan struct{}), childUp: make(chan struct{})}
 	var ep atomic.Pointer[ike.Endpoint]
 	dp, err := datapath.New(datapath.Config{
 		TUN:        dev,
@@ -145,8 +146,10 @@ type tunnelSession struct {
 	sa   *ike.SA
 
 	up, ended chan struct{}
+	childUp   chan struct{} // closed at the first Child SA
 	mu        sync.Mutex
 	reply     Reply
+	selectors []netip.Prefix // the first Child SA's remote TS
 	redirect  string
 	endErr    error
 	closeOnce sync.Once
@@ -164,7 +167,36 @@ func (s *tunnelSession) start(ctx context.Context, cfg ike.Config, remote netip.
 		s.teardown()
 		return s.dialError(err)
 	}
+	// The engine reports the IKE SA up just before it installs the
+	// Child SA; the routes depend on the Child SA's selectors.
+	if err := s.waitChild(ctx); err != nil {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), childWait)
+		defer cancel()
+		_ = s.Close(cctx)
+		return err
+	}
 	return nil
+}
+
+// childWait bounds the gap between IKE SA up and Child SA up, which the
+// engine reports back to back.
+const childWait = 5 * time.Second
+
+func (s *tunnelSession) waitChild(ctx context.Context) error {
+	t := time.NewTimer(childWait)
+	defer t.Stop()
+	select {
+	case <-s.childUp:
+		return nil
+	case <-s.ended:
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return fmt.Errorf("the IKE SA ended before its Child SA was installed: %w", s.endErr)
+	case <-t.C:
+		return errors.New("the gateway set up no Child SA: check its traffic selectors")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // dialError turns an engine redirect into the Conn's RedirectError.
@@ -187,6 +219,13 @@ func (s *tunnelSession) onEvent(ev ike.Event) {
 		if ev.Config != nil {
 			s.reply = ReplyFromConfig(ev.Config)
 		}
+	case ike.EventChildUp:
+		select {
+		case <-s.childUp:
+		default:
+			s.selectors = link.SelectorPrefixes(ev.Child.RemoteTS)
+			close(s.childUp)
+		}
 	case ike.EventRedirect:
 		s.redirect = ev.Redirect.String()
 	case ike.EventClosed:
@@ -202,7 +241,9 @@ func (s *tunnelSession) onEvent(ev ike.Event) {
 func (s *tunnelSession) Reply() Reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.reply
+	r := s.reply
+	r.Selectors = s.selectors
+	return r
 }
 
 func (s *tunnelSession) Wait(ctx context.Context) error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"net/netip"
 	"os"
 	"testing"
@@ -56,6 +57,7 @@ func startMiniGateway(t *testing.T, psk string) *miniGateway {
 		Responder: &ike.Config{
 			LocalID: ike.FQDNIdentity("gw.flexvpn.test"),
 			PSK:     []byte(psk),
+			LocalTS: []wire.TrafficSelector{wire.SelectorFromPrefix(netip.MustParsePrefix("198.51.100.0/24"))},
 			ConfigProvider: func(context.Context, ike.PeerInfo, []wire.CPAttr) ([]wire.CPAttr, error) {
 				addr, _ := wire.NewCPAddr(wire.INTERNAL_IP4_ADDRESS, netip.MustParseAddr("203.0.113.7"))
 				dns, _ := wire.NewCPAddr(wire.INTERNAL_IP4_DNS, netip.MustParseAddr("198.51.100.53"))
@@ -155,6 +157,10 @@ func TestTunnelDialerEndToEnd(t *testing.T) {
 	if len(r.Addrs) != 1 || r.Addrs[0].Addr().String() != "203.0.113.7" ||
 		len(r.Subnets) != 1 || r.Banner != "Authorized use only" || len(r.DNSDomains) != 1 {
 		t.Fatalf("reply = %+v", r)
+	}
+	// The routes follow what the Child SA carries: the gateway's LAN.
+	if fmt.Sprint(r.Selectors) != "[198.51.100.0/24]" {
+		t.Errorf("reply selectors = %v, want the gateway's TSr [198.51.100.0/24]", r.Selectors)
 	}
 
 	// Client → LAN behind the gateway, and the answer back.
