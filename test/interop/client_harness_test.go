@@ -25,11 +25,11 @@ import (
 // state snapshot that must come back after disconnect.
 
 // Addresses of the client tests. The virtual IP pool is TEST-NET-3; the
-// "public" resolver the client had before connecting is the gateway's
-// outer address, the tunnel's resolver is the LAN host.
+// "public" resolver the client had before connecting is another host on
+// the internet segment, the tunnel's resolver is the LAN host.
 var (
 	vpnPool     = netip.MustParsePrefix("203.0.113.0/24")
-	publicDNS   = gwAddr
+	publicDNS   = netip.MustParseAddr("192.0.2.53")
 	tunnelDNS   = lanAddr
 	splitDomain = "corp.flexvpn.test"
 	// Answers of the two DNS servers, so a test can tell who answered.
