@@ -75,7 +75,9 @@ func newClientSetup(t *testing.T, tag string, tc clientCase, gwSpec func(*netns.
 	if gwSpec != nil {
 		gwSpec(&spec)
 	}
-	s.swan = netns.StartStrongSwan(t, s.gw, spec.Config())
+	cfg := spec.Config()
+	cfg.LogLevels = netns.KeyLogLevels // so tshark can decrypt our SK payloads
+	s.swan = netns.StartStrongSwan(t, s.gw, cfg)
 	s.profile = prof.write(t, t.TempDir())
 	return s
 }
@@ -136,8 +138,34 @@ func runClientCase(t *testing.T, bin string, tc clientCase) {
 	c.disconnect()
 	netns.WaitFor(t, 10*time.Second, func() error { return noSAs(s.swan) })
 	checkRestored(t, c, before)
-	if n := netns.CheckNoMalformed(t, capture.Stop()); n < 4 {
+	checkDecryptedCapture(t, capture.Stop(), s.swan, gsa.Cipher(), strings.HasPrefix(tc.auth, "eap"))
+}
+
+// checkDecryptedCapture runs tshark over the capture with the gateway's
+// logged IKE keys: nothing may be malformed, and the inner payloads we
+// send (CP request, EAP responses) must have been dissected, which
+// proves the decryption worked.
+func checkDecryptedCapture(t *testing.T, pcap string, swan *netns.StrongSwan, c netns.IKECipher, eap bool) {
+	t.Helper()
+	ds, err := netns.IKEDatagrams(pcap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args, err := netns.TsharkDecryptArgs(netns.MatchIKEKeys(ds, c, netns.ParseIKEKeys(swan.Log())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := netns.CheckNoMalformed(t, pcap, args...); n < 4 {
 		t.Errorf("only %d IKE frames captured", n)
+	}
+	filters := map[string]string{"CP": "isakmp.typepayload == 47"}
+	if eap {
+		filters["EAP"] = "isakmp.typepayload == 48"
+	}
+	for what, f := range filters {
+		if n, err := netns.CountFrames(pcap, f, args...); err != nil || n < 2 {
+			t.Errorf("tshark dissected %s in %d frames (%v), want our request and the reply", what, n, err)
+		}
 	}
 }
 
