@@ -38,10 +38,11 @@ package datapath
    not been sent anything for the keepalive interval.
 
    Every buffer is allocated once in start and reused, SA tables are read
-   through an atomic pointer, counters are atomics: nothing per packet
-   allocates or takes a lock. Sealing and opening run inline on these
-   goroutines rather than on worker pools: ESP needs sequence numbers in
-   order, and on small routers one core per direction is the budget anyway.
+   through an atomic pointer, counters are atomics: the pump allocates
+   nothing per packet and takes no lock of its own. Sealing and opening run
+   inline on these goroutines rather than on worker pools: packets stay in
+   order (no reordering for the peer's replay window and TCP to absorb),
+   and on small routers one core per direction is the budget anyway.
 */
 
 import (
