@@ -39,13 +39,6 @@ var exchangeNames = map[uint8]string{
 	exCreateChildSA: "create_child_sa", exInformational: "informational",
 }
 
-// payloadNames are RFC 7296 diagram names, as the .payloads files use.
-var payloadNames = map[uint8]string{
-	33: "SA", 34: "KE", 35: "IDi", 36: "IDr", 37: "CERT", 38: "CERTREQ", 39: "AUTH",
-	40: "No", 41: "N", 42: "D", 43: "V", 44: "TSi", 45: "TSr", 46: "SK", 47: "CP",
-	48: "EAP", 53: "SKF",
-}
-
 // Addresses of the sanity topology.
 var (
 	cliAddr = netip.MustParseAddr("192.0.2.10")
@@ -207,7 +200,7 @@ func (s *sanity) finishCert() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds = dedupe(ds)
+	ds = netns.Dedupe(ds)
 	s.checkTshark(pcap, ds)
 	inner := s.decryptAll(ds)
 	var notifies []uint16
@@ -374,7 +367,7 @@ func (s *sanity) finish(scenario string, wantCP ...string) {
 		t.Fatal(err)
 	}
 	s.checkTshark(pcap, ds)
-	ds = dedupe(ds)
+	ds = netns.Dedupe(ds)
 	checkSequence(t, ds)
 	inner := s.decryptAll(ds)
 	checkCP(t, ds, inner, wantCP)
@@ -386,42 +379,17 @@ func (s *sanity) finish(scenario string, wantCP ...string) {
 }
 
 // decryptAll decrypts every protected message with the client's logged
-// keys and checks that each inner chain parses; fragments are
-// reassembled. The result maps a message's index to its inner chain
-// (for a fragmented message, at the index of its first fragment).
+// keys (see netns.DecryptAll); any failure fails the test.
 func (s *sanity) decryptAll(ds []netns.IKEDatagram) map[int]netns.Decrypted {
-	t := s.t
 	keys := netns.ParseIKEKeys(s.client.Log())
 	if len(keys) < 2 {
-		t.Fatalf("found %d IKE key sets in the client log, want the original and the rekeyed", len(keys))
+		s.t.Fatalf("found %d IKE key sets in the client log, want at least two IKE SAs", len(keys))
 	}
-	out := map[int]netns.Decrypted{}
-	frags := map[string][]int{}
-	for i, d := range ds {
-		if d.Exchange() == exIKESAInit {
-			continue
-		}
-		dec, err := netns.DecryptIKE(d.Message, s.cipher, keys)
-		if err != nil {
-			t.Errorf("frame %d (%s): %v", d.Frame, exchangeNames[d.Exchange()], err)
-			continue
-		}
-		if dec.Total == 0 {
-			out[i] = dec
-			continue
-		}
-		k := fmt.Sprint(d.Response(), d.MessageID())
-		frags[k] = append(frags[k], i)
-		if uint16(len(frags[k])) == dec.Total {
-			out[frags[k][0]] = s.reassemble(ds, frags[k], keys)
-		}
+	inner, err := netns.DecryptAll(ds, s.cipher, keys)
+	if err != nil {
+		s.t.Error(err)
 	}
-	for i, dec := range out {
-		if _, err := netns.InnerPayloadTypes(dec.NextPayload, dec.Inner); err != nil {
-			t.Errorf("frame %d: inner chain: %v", ds[i].Frame, err)
-		}
-	}
-	return out
+	return inner
 }
 
 // checkCP looks for each wanted string in the decrypted IKE_AUTH
@@ -445,26 +413,6 @@ func checkCP(t *testing.T, ds []netns.IKEDatagram, inner map[int]netns.Decrypted
 	}
 }
 
-// reassemble joins fragments (RFC 7383) in fragment-number order.
-func (s *sanity) reassemble(ds []netns.IKEDatagram, idx []int, keys []netns.IKEKeys) netns.Decrypted {
-	parts := make([][]byte, len(idx)+1)
-	var first uint8
-	for _, i := range idx {
-		dec, _ := netns.DecryptIKE(ds[i].Message, s.cipher, keys)
-		if int(dec.Fragment) < len(parts) {
-			parts[dec.Fragment] = dec.Inner
-		}
-		if dec.Fragment == 1 {
-			first = dec.NextPayload
-		}
-	}
-	var chain []byte
-	for _, p := range parts {
-		chain = append(chain, p...)
-	}
-	return netns.Decrypted{NextPayload: first, Inner: chain}
-}
-
 // checkTshark runs tshark with the client's logged keys, so it
 // dissects the inner payloads too: nothing may be malformed, and the CP
 // payloads inside IKE_AUTH (request and reply) must be visible, which
@@ -483,19 +431,6 @@ func (s *sanity) checkTshark(pcap string, ds []netns.IKEDatagram) {
 	if err != nil || n < 2 {
 		t.Errorf("tshark dissected CP in %d frames (%v), want request and reply", n, err)
 	}
-}
-
-// dedupe drops retransmissions (byte-identical messages).
-func dedupe(ds []netns.IKEDatagram) []netns.IKEDatagram {
-	seen := map[string]bool{}
-	var out []netns.IKEDatagram
-	for _, d := range ds {
-		if !seen[string(d.Message)] {
-			seen[string(d.Message)] = true
-			out = append(out, d)
-		}
-	}
-	return out
 }
 
 // checkSequence asserts the exchanges the scenario must have produced:
@@ -590,14 +525,4 @@ func writeInner(t *testing.T, base string, dec netns.Decrypted) {
 	}
 }
 
-func payloadList(types []uint8) string {
-	var out []string
-	for _, p := range types {
-		name, ok := payloadNames[p]
-		if !ok {
-			name = fmt.Sprintf("PAYLOAD(%d)", p)
-		}
-		out = append(out, name)
-	}
-	return strings.Join(out, " ")
-}
+func payloadList(types []uint8) string { return netns.PayloadNames(types) }
