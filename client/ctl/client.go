@@ -99,7 +99,9 @@ func (c *Client) ioError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	if errors.Is(err, io.EOF) {
+	// The socket's peer check closes refused connections at once: the
+	// write or the read sees it, whichever comes first.
+	if errors.Is(err, io.EOF) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
 		return fmt.Errorf("the daemon hung up without answering (is this user allowed on %s?)", c.path())
 	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {

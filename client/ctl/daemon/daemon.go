@@ -29,7 +29,8 @@ type Build struct {
 	// default-route check.
 	Applier client.Applier
 	Trace   *client.Trace
-	Logger  *slog.Logger
+	// Logger is the daemon's; client.Conn adds the profile name itself.
+	Logger *slog.Logger
 }
 
 // Factory makes the Tunnel of a profile being started.
@@ -202,7 +203,7 @@ func (d *Daemon) start(name string) error {
 		Interface: fmt.Sprintf("fv%d", slot),
 		MTU:       d.cfg.MTU,
 		Trace:     r.trace,
-		Logger:    d.log.With("profile", name),
+		Logger:    d.log,
 	}
 	b.Applier = d.newApplier(name, e.prof, b.Interface, r)
 	tun, err := d.cfg.Factory(b)

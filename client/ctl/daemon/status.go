@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"time"
@@ -60,7 +61,8 @@ func (d *Daemon) statusLocked(name string, e *entry, trace bool) ctl.Status {
 		if st.Gateway == "" && events[i].Gateway != "" {
 			st.Gateway = events[i].Gateway
 		}
-		if st.LastError == "" && events[i].Err != "" {
+		// A cancelled attempt is the user's "down", not a failure.
+		if st.LastError == "" && events[i].Err != "" && events[i].Err != context.Canceled.Error() {
 			st.LastError = events[i].Err
 		}
 	}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"flexvpn/client/ctl"
+)
+
+func init() {
+	register("status", "show the daemon's profiles: status [NAME] [--json] [--trace]", runStatus)
+}
+
+func runStatus(args []string) error {
+	cf := newCtlFlags("status")
+	asJSON := cf.fs.Bool("json", false, "print JSON")
+	trace := cf.fs.Bool("trace", false, "include the recent event trace")
+	pos, err := cf.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return errors.New("usage: flexvpn status [NAME] [--json] [--trace]")
+	}
+	name := ""
+	if len(pos) == 1 {
+		name = pos[0]
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, err := cf.client().Status(ctx, name, *trace)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(st)
+	}
+	return printStatus(os.Stdout, st, time.Now())
+}
+
+// printStatus renders profiles as a table, each followed by its last
+// error and trace (when asked for) indented below it.
+func printStatus(out io.Writer, st []ctl.Status, now time.Time) error {
+	if len(st) == 0 {
+		_, err := fmt.Fprintln(out, "no profiles loaded (put *.toml files in the daemon's profile directory and send it SIGHUP)")
+		return err
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROFILE\tSTATE\tSINCE\tGATEWAY\tADDRESSES\tCONNECT")
+	for _, s := range st {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Profile, stateText(s), sinceText(s.Since, now), dash(s.Gateway), addrsText(s), s.Connect)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, s := range st {
+		printDetails(out, s)
+	}
+	return nil
+}
+
+func printDetails(out io.Writer, s ctl.Status) {
+	if s.LastError == "" && len(s.Trace) == 0 {
+		return
+	}
+	fmt.Fprintf(out, "\n%s:\n", s.Profile)
+	if s.LastError != "" {
+		fmt.Fprintf(out, "  last error: %s\n", s.LastError)
+	}
+	for _, e := range s.Trace {
+		line := fmt.Sprintf("  %s  %-10s  %s", e.Time.Local().Format("15:04:05"), e.State, oneLine(e.Message))
+		if e.Gateway != "" {
+			line += "  [" + e.Gateway + "]"
+		}
+		if e.Err != "" {
+			line += ": " + oneLine(e.Err)
+		}
+		fmt.Fprintln(out, line)
+	}
+}
+
+func stateText(s ctl.Status) string {
+	if s.DefaultRoute {
+		return s.State + " (default route)"
+	}
+	return s.State
+}
+
+func sinceText(t, now time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return fmt.Sprintf("%s (%s)", t.Local().Format("15:04:05"), now.Sub(t).Round(time.Second))
+}
+
+func addrsText(s ctl.Status) string {
+	if len(s.Addrs) == 0 {
+		return "-"
+	}
+	parts := make([]string, len(s.Addrs))
+	for i, a := range s.Addrs {
+		parts[i] = a.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// oneLine keeps a gateway-supplied message from breaking the layout.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
