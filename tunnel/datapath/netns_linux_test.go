@@ -54,16 +54,16 @@ func startEnd(t *testing.T, h *netns.Host, mtu int) *nsEnd {
 	return e
 }
 
-// keyTunnel installs a statically keyed AES-GCM Child SA between the ends.
-func keyTunnel(t *testing.T, cli, gw *nsEnd, lan netip.Prefix) {
+// keyTunnel installs a statically keyed AES-GCM Child SA between the ends:
+// the client's inner prefixes on one side, the LAN prefixes on the other.
+func keyTunnel(t *testing.T, cli, gw *nsEnd, client, lan []netip.Prefix) {
 	t.Helper()
 	c2sOut, c2sIn := saPair(t, gcmConfig(spiC2S, 1))
 	s2cOut, s2cIn := saPair(t, gcmConfig(spiS2C, 2))
-	client := netip.PrefixFrom(tunnelAddr, 32)
-	must(t, gw.dev.AddInbound(spiC2S, c2sIn, []netip.Prefix{client}))
-	must(t, cli.dev.AddInbound(spiS2C, s2cIn, []netip.Prefix{lan}))
-	must(t, cli.dev.SetOutbound([]netip.Prefix{lan}, c2sOut, gw.dev.LocalAddr()))
-	must(t, gw.dev.SetOutbound([]netip.Prefix{client}, s2cOut, cli.dev.LocalAddr()))
+	must(t, gw.dev.AddInbound(spiC2S, c2sIn, client))
+	must(t, cli.dev.AddInbound(spiS2C, s2cIn, lan))
+	must(t, cli.dev.SetOutbound(lan, c2sOut, gw.dev.LocalAddr()))
+	must(t, gw.dev.SetOutbound(client, s2cOut, cli.dev.LocalAddr()))
 }
 
 func TestNetnsPingAndIperf(t *testing.T) {
@@ -82,7 +82,7 @@ func TestNetnsPingAndIperf(t *testing.T) {
 	cliHost.IP("addr", "add", tunnelAddr.String()+"/32", "dev", "fvdp0")
 	cliHost.IP("route", "add", lanNet.String(), "dev", "fvdp0", "src", tunnelAddr.String())
 	gwHost.IP("route", "add", tunnelAddr.String()+"/32", "dev", "fvdp0")
-	keyTunnel(t, cli, gw, lanNet)
+	keyTunnel(t, cli, gw, []netip.Prefix{netip.PrefixFrom(tunnelAddr, 32)}, []netip.Prefix{lanNet})
 	if got := cli.dev.InnerMTU(); got != mtu {
 		t.Errorf("InnerMTU with an AES-GCM SA = %d, want %d", got, mtu)
 	}
@@ -118,6 +118,49 @@ func TestNetnsPingAndIperf(t *testing.T) {
 		s := e.dev.Stats()
 		t.Logf("%s: in %d pkts / %d B, out %d pkts / %d B, drops %+v", e.host.Name, s.PacketsIn, s.BytesIn, s.PacketsOut, s.BytesOut, s.Drops)
 		if s.Drops.Auth+s.Drops.Malformed+s.Drops.UnknownSPI+s.Drops.Policy != 0 {
+			t.Errorf("%s: unexpected drops %+v", e.host.Name, s.Drops)
+		}
+	}
+}
+
+// TestNetnsIPv6Inner carries IPv6 inside the tunnel (outer IPv4), which
+// takes wireguard's TUN through its IPv6 GSO split and GRO paths.
+func TestNetnsIPv6Inner(t *testing.T) {
+	netns.Require(t)
+	if _, err := exec.LookPath("iperf3"); err != nil {
+		t.Skip("root-only namespace test skipped: iperf3 not installed")
+	}
+	topo := netns.NewTopology(t, "dp6")
+	cliHost := topo.AddHost("cli", netip.MustParseAddr("192.0.2.10"))
+	gwHost := topo.AddHost("gw", netip.MustParseAddr("192.0.2.1"))
+	lan := topo.AddLAN(gwHost, "lan", netip.MustParseAddr("198.51.100.10"))
+	var (
+		lanNet  = netip.MustParsePrefix("2001:db8:1::/64")
+		lanGW   = netip.MustParseAddr("2001:db8:1::1")
+		lanAddr = netip.MustParseAddr("2001:db8:1::10")
+		tunnel6 = netip.MustParseAddr("2001:db8:2::10")
+		client6 = netip.PrefixFrom(tunnel6, 128)
+		noDAD   = "nodad" // no duplicate address detection delay
+	)
+	gwHost.EnableForwarding()
+	gwHost.IP("addr", "add", netip.PrefixFrom(lanGW, 64).String(), "dev", "lan0", noDAD)
+	lan.IP("addr", "add", netip.PrefixFrom(lanAddr, 64).String(), "dev", "eth0", noDAD)
+	lan.IP("-6", "route", "add", "default", "via", lanGW.String())
+
+	cli, gw := startEnd(t, cliHost, InnerMTU(1500, false, OverheadAESGCM)), startEnd(t, gwHost, InnerMTU(1500, false, OverheadAESGCM))
+	cliHost.IP("addr", "add", client6.String(), "dev", "fvdp0", noDAD)
+	cliHost.IP("route", "add", lanNet.String(), "dev", "fvdp0", "src", tunnel6.String())
+	gwHost.IP("route", "add", client6.String(), "dev", "fvdp0")
+	keyTunnel(t, cli, gw, []netip.Prefix{client6}, []netip.Prefix{lanNet})
+
+	lan.Start("iperf3", "-s", "-B", lanAddr.String())
+	res := runIperf(t, cliHost, lanAddr, 2)
+	if res.End.SumReceived.Bytes < 1<<20 {
+		t.Fatalf("iperf3 over IPv6 moved only %d bytes", res.End.SumReceived.Bytes)
+	}
+	t.Logf("iperf3 single TCP stream over inner IPv6, client -> LAN: %.0f Mbit/s", res.End.SumReceived.BitsPerSecond/1e6)
+	for _, e := range []*nsEnd{cli, gw} {
+		if s := e.dev.Stats(); s.Drops.Auth+s.Drops.Malformed+s.Drops.UnknownSPI+s.Drops.Policy != 0 {
 			t.Errorf("%s: unexpected drops %+v", e.host.Name, s.Drops)
 		}
 	}
