@@ -114,6 +114,7 @@ func TestNetnsPingAndIperf(t *testing.T) {
 	}
 	t.Logf("iperf3 single TCP stream client -> LAN: %.0f Mbit/s (%d bytes, %d retransmits)",
 		res.End.SumReceived.BitsPerSecond/1e6, res.End.SumReceived.Bytes, res.End.SumSent.Retransmits)
+	rekeyUnderLoad(t, cliHost, lan.Addr, cli, gw, []netip.Prefix{netip.PrefixFrom(tunnelAddr, 32)}, []netip.Prefix{lanNet})
 	for _, e := range []*nsEnd{cli, gw} {
 		s := e.dev.Stats()
 		t.Logf("%s: in %d pkts / %d B, out %d pkts / %d B, drops %+v", e.host.Name, s.PacketsIn, s.BytesIn, s.PacketsOut, s.BytesOut, s.Drops)
@@ -121,6 +122,52 @@ func TestNetnsPingAndIperf(t *testing.T) {
 			t.Errorf("%s: unexpected drops %+v", e.host.Name, s.Drops)
 		}
 	}
+}
+
+// rekeyUnderLoad replaces both Child SAs make-before-break in the middle
+// of an iperf3 stream; the stream must finish and carry data on the new
+// SAs, and the Devices must drop nothing for unknown SPI or replay.
+func rekeyUnderLoad(t *testing.T, h *netns.Host, server netip.Addr, cli, gw *nsEnd, client, lan []netip.Prefix) {
+	t.Helper()
+	type result struct {
+		out string
+		err error
+	}
+	base := gw.dev.Stats().PacketsIn
+	done := make(chan result, 1)
+	go func() {
+		out, err := h.Exec("iperf3", "-c", server.String(), "-t", "3", "-J")
+		done <- result{out, err}
+	}()
+	netns.WaitFor(t, 10*time.Second, func() error {
+		if gw.dev.Stats().PacketsIn < base+20000 {
+			return fmt.Errorf("stream not flowing yet")
+		}
+		return nil
+	})
+	c2sOut, c2sIn := saPair(t, gcmConfig(spiC2S+2, 5))
+	s2cOut, s2cIn := saPair(t, gcmConfig(spiS2C+2, 6))
+	must(t, gw.dev.AddInbound(spiC2S+2, c2sIn, client))
+	must(t, cli.dev.AddInbound(spiS2C+2, s2cIn, lan))
+	must(t, cli.dev.SetOutbound(lan, c2sOut, gw.dev.LocalAddr()))
+	must(t, gw.dev.SetOutbound(client, s2cOut, cli.dev.LocalAddr()))
+	gw.dev.RetireInbound(spiC2S, 500*time.Millisecond)
+	cli.dev.RetireInbound(spiS2C, 500*time.Millisecond)
+
+	r := <-done
+	var res iperfResult
+	if err := json.Unmarshal([]byte(r.out), &res); err != nil || r.err != nil || res.Error != "" {
+		t.Fatalf("iperf3 across the rekey: %v %v %s", r.err, err, res.Error)
+	}
+	if c2sIn.Stats().Bytes < 1<<20 {
+		t.Errorf("the new SA opened only %d bytes", c2sIn.Stats().Bytes)
+	}
+	for _, e := range []*nsEnd{cli, gw} {
+		if s := e.dev.Stats(); s.Drops.UnknownSPI+s.Drops.Replay+s.Drops.Auth != 0 {
+			t.Errorf("%s: drops across the rekey %+v", e.host.Name, s.Drops)
+		}
+	}
+	t.Logf("iperf3 across a rekey: %.0f Mbit/s, %d retransmits", res.End.SumReceived.BitsPerSecond/1e6, res.End.SumSent.Retransmits)
 }
 
 // TestNetnsIPv6Inner carries IPv6 inside the tunnel (outer IPv4), which
