@@ -270,6 +270,9 @@ func (c *Conn) serve(ctx context.Context, sess Session, t Target) bool {
 			c.closeSession(sess)
 			return true
 		case err := <-ended:
+			// The tunnel is gone but the session still holds its TUN
+			// device and sockets; the next attempt needs them free.
+			c.closeSession(sess)
 			return c.ended(ctx, t, err)
 		case <-c.netChg:
 			c.setState(StateConnecting, t.Host, "network changed; reconnecting", nil)

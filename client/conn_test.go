@@ -182,10 +182,18 @@ func TestConnFailsOverThenReconnectsAfterDPD(t *testing.T) {
 		t.Fatalf("connected to %s", s.host)
 	}
 	h.waitState(t, StateConnected)
-	s.end <- errors.New("DPD: peer not responding")
+	lost := s
+	lost.end <- errors.New("DPD: peer not responding")
 	s = h.session(t) // DPD moves on: the list wraps to gw1, which now works
 	if s.host != "gw1.example" {
 		t.Fatalf("after DPD connected to %s", s.host)
+	}
+	// A session that ended on its own still holds its TUN device and
+	// sockets until closed; the next attempt needs the interface name.
+	select {
+	case <-lost.closed:
+	default:
+		t.Error("the lost session was not closed before reconnecting")
 	}
 	h.waitState(t, StateConnected)
 	h.cancel()

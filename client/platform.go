@@ -14,6 +14,11 @@ import (
 // PlatformApplier applies desired states with the OS router, the OS
 // resolver configuration and the split-DNS proxy. cmd/flexvpn wires the
 // concrete implementations in.
+//
+// The Conn calls Apply once per established session, and every session
+// brings a fresh TUN device: addresses and device routes of the previous
+// one vanished with it, so the router's record of what it applied is
+// stale and is reset first.
 type PlatformApplier struct {
 	Profile   *profile.Profile
 	Interface string
@@ -24,8 +29,9 @@ type PlatformApplier struct {
 	// ProxyAddr is where the proxy listens for the system (e.g. 127.0.0.54:53).
 	ProxyAddr netip.AddrPort
 
-	mu    sync.Mutex
-	saved []netip.AddrPort
+	mu      sync.Mutex
+	saved   []netip.AddrPort
+	applied bool // a previous session's state is in the router
 }
 
 // Apply implements Applier.
@@ -36,6 +42,12 @@ func (a *PlatformApplier) Apply(gateway netip.Addr, r Reply) error {
 		a.saved = a.Resolver.Saved()
 	}
 	d := ComputeDesired(a.Profile, a.Interface, a.MTU, gateway, r, a.saved)
+	if a.applied {
+		// Errors are expected here: the old device is gone, and with it
+		// what the router would delete.
+		_ = a.Router.Set(router.Config{})
+	}
+	a.applied = true
 	if err := a.Router.Set(d.Router); err != nil {
 		return err
 	}
@@ -57,5 +69,6 @@ func (a *PlatformApplier) Apply(gateway netip.Addr, r Reply) error {
 func (a *PlatformApplier) Clear() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.applied = false
 	return errors.Join(a.Resolver.Set(dnsconfig.Config{}), a.Proxy.Close(), a.Router.Set(router.Config{}))
 }
