@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"reflect"
 	"strings"
+	"time"
 
 	"flexvpn/tunnel/ike/wire"
 )
@@ -94,24 +95,42 @@ func (s *Server) isSelf(g wire.GatewayID) bool {
 	return false
 }
 
-// resolve maps an admin query to established sessions.
+// resolve maps an admin query to established sessions. A session is
+// registered during IKE_AUTH, a moment before its Child SA is up and
+// ties it to its IKE SA, so an unbound match is given bindWait.
 func (s *Server) resolve(query string) ([]*live, error) {
-	ids, err := s.reg.Find(query)
-	if err != nil {
-		return nil, err
+	deadline := time.Now().Add(bindWait)
+	for {
+		ids, err := s.reg.Find(query)
+		if err != nil {
+			return nil, err
+		}
+		out, unbound := s.bound(ids)
+		if unbound == 0 || time.Now().After(deadline) {
+			if len(out) == 0 {
+				return nil, fmt.Errorf("%w: %q", ErrNotEstablished, query)
+			}
+			return out, nil
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// bindWait bounds how long an admin command waits for a session that is
+// still completing IKE_AUTH.
+const bindWait = 2 * time.Second
+
+func (s *Server) bound(ids []SessionID) (out []*live, unbound int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []*live
 	for _, id := range ids {
 		if l := s.liveByIDLocked(id); l != nil {
 			out = append(out, l)
+		} else {
+			unbound++
 		}
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%w: %q", ErrNotEstablished, query)
-	}
-	return out, nil
+	return out, unbound
 }
 
 func (s *Server) liveByIDLocked(id SessionID) *live {
