@@ -143,4 +143,3 @@ func TestServerIdentityCap(t *testing.T) {
 	}
 	mustDial(t, pskClient("erin@example.com"))
 }
-
