@@ -110,7 +110,7 @@ func (d *demo) run(ctx context.Context) error {
 // exercise shows traffic and DNS going through the tunnel.
 func (d *demo) exercise(ctx context.Context) error {
 	step("ping %s (a host on the LAN behind the gateway) through the tunnel", demoLANHost)
-	if err := d.show(nsCL, "ping", "-c", "3", "-W", "2", demoLANHost); err != nil {
+	if err := d.show(nsCL, d.self, "demo-ping", demoLANHost, "3"); err != nil {
 		return fmt.Errorf("ping through the tunnel failed: %w", err)
 	}
 	step("resolve www.corp.example through the split-DNS proxy (corp.example goes to the tunnel's DNS server)")
