@@ -30,6 +30,7 @@ func IKEConfig(p *profile.Profile, ask eap.CredentialFunc) (ike.Config, error) {
 		AllowLegacy:  p.IKE.AllowLegacy,
 		FragmentSize: p.IKE.FragmentMTU,
 		DPDInterval:  time.Duration(p.IKE.DPDInterval),
+		DPDRetry:     time.Duration(p.IKE.DPDRetry),
 		MaxRedirects: p.IKE.MaxRedirects,
 	}
 	if p.Gateway.Identity != "" {
