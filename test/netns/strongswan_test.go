@@ -66,13 +66,7 @@ func TestStrongSwanPSKRoadWarrior(t *testing.T) {
 	if err := cli.Terminate(ClientConn); err != nil {
 		t.Fatal(err)
 	}
-	WaitFor(t, 10*time.Second, func() error {
-		sas, err := gw.ListSAs()
-		if err == nil && len(sas) != 0 {
-			return ErrNoSA
-		}
-		return err
-	})
+	gw.WaitNoSAs(10 * time.Second)
 }
 
 // TestStrongSwanEAPMethods checks the gateway preset for every EAP

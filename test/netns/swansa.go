@@ -93,6 +93,19 @@ func (s *StrongSwan) WaitSA(conn string, children bool, timeout time.Duration) I
 	return got
 }
 
+// WaitNoSAs polls until the daemon lists no IKE_SA at all (after a
+// Delete in either direction) and fails the test on timeout.
+func (s *StrongSwan) WaitNoSAs(timeout time.Duration) {
+	s.t.Helper()
+	WaitFor(s.t, timeout, func() error {
+		sas, err := s.ListSAs()
+		if err == nil && len(sas) != 0 {
+			return fmt.Errorf("%s still lists %d IKE_SAs (first %s in %s)", s.Host.Name, len(sas), sas[0].Name, sas[0].State)
+		}
+		return err
+	})
+}
+
 func hasInstalled(sa IKESA) bool {
 	for _, c := range sa.Children {
 		if c.State == "INSTALLED" {
