@@ -171,12 +171,14 @@ func (s *Server) Close() error {
 		s.deleteAll()
 		s.ep.Close()
 	}
+	// Routes and addresses first: closing the Device removes the TUN,
+	// and with it the interface the router would name.
 	var errs []error
-	if s.dev != nil {
-		errs = append(errs, s.dev.Close())
-	}
 	if s.router != nil {
 		errs = append(errs, s.router.Close())
+	}
+	if s.dev != nil {
+		errs = append(errs, s.dev.Close())
 	}
 	return errors.Join(errs...)
 }
