@@ -98,7 +98,7 @@ func (t *UDPTransport) dispatch(pkt []byte, natt bool, local, from netip.AddrPor
 	case len(pkt) == 1 && pkt[0] == 0xff: // NAT keepalive
 	case len(pkt) >= 4 && pkt[0]|pkt[1]|pkt[2]|pkt[3] == 0:
 		e.HandleDatagram(pkt[4:], local, from)
-	case t.OnESP != nil:
+	case len(pkt) >= 8 && t.OnESP != nil: // SPI and sequence number at least
 		t.OnESP(pkt, local, from)
 	}
 }
