@@ -2,8 +2,8 @@ package ike
 
 import (
 	"context"
-	"net"
 	"math/rand/v2"
+	"net"
 	"net/netip"
 	"testing"
 	"time"
