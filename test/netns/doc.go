@@ -22,7 +22,9 @@
 //
 // NewTopology creates the "inet" namespace with bridge br0 (192.0.2.0/24);
 // AddHost attaches a namespace to it ("eth0"), AddLAN puts a host behind
-// a gateway (bridge "lan0", 198.51.100.1/24, forwarding on). Host.Exec,
+// a gateway (bridge "lan0", 198.51.100.1/24, forwarding on). After
+// Topology.DualStack every host also gets an IPv6 address (Host.Addr6 in
+// 2001:db8::/64, LANs in 2001:db8:0:100::/64). Host.Exec,
 // Host.IP and Host.Sysctl run commands there; Host.Start runs a
 // background process that is stopped in t.Cleanup and whose output is
 // printed when the test fails; Host.Do runs Go code (open sockets, TUN

@@ -40,18 +40,22 @@ type Topology struct {
 	hosts  []*Host
 	mu     sync.Mutex
 	nlogs  int
+	v6     bool
 }
 
 // Host is one network namespace. For hosts on the inet segment Addr is
 // their 192.0.2.x address on Iface; for LAN hosts it is their
-// 198.51.100.x address. A gateway that has a LAN also owns LANAddr.
+// 198.51.100.x address. A gateway that has a LAN also owns LANAddr. In
+// a DualStack topology Addr6 and LANAddr6 are the IPv6 counterparts.
 type Host struct {
-	Name    string
-	NS      string
-	Addr    netip.Addr
-	Iface   string
-	LANAddr netip.Addr
-	topo    *Topology
+	Name     string
+	NS       string
+	Addr     netip.Addr
+	Iface    string
+	LANAddr  netip.Addr
+	Addr6    netip.Addr
+	LANAddr6 netip.Addr
+	topo     *Topology
 }
 
 // NewTopology creates the inet bridge namespace (bridge br0, no address)
@@ -99,6 +103,9 @@ func (tp *Topology) AddHost(name string, addr netip.Addr) *Host {
 	tp.inet.IP("link", "add", peer, "type", "veth", "peer", "name", "eth0", "netns", h.NS)
 	tp.inet.IP("link", "set", peer, "master", "br0", "up")
 	h.addrUp("eth0", netip.PrefixFrom(addr, InetPrefix.Bits()))
+	if tp.v6 {
+		h.setupHost6(false)
+	}
 	return h
 }
 
@@ -117,6 +124,9 @@ func (tp *Topology) AddLAN(gw *Host, name string, addr netip.Addr) *Host {
 		gw.addrUp("lan0", netip.PrefixFrom(LANGateway, LANPrefix.Bits()))
 		gw.mustSysctl("net.ipv4.ip_forward", "1")
 		gw.LANAddr = LANGateway
+		if tp.v6 {
+			gw.setupLAN6()
+		}
 	}
 	h := tp.newNS(name)
 	h.Addr, h.Iface = addr, "eth0"
@@ -125,6 +135,9 @@ func (tp *Topology) AddLAN(gw *Host, name string, addr netip.Addr) *Host {
 	gw.IP("link", "set", peer, "master", "lan0", "up")
 	h.addrUp("eth0", netip.PrefixFrom(addr, LANPrefix.Bits()))
 	h.IP("route", "add", "default", "via", LANGateway.String())
+	if tp.v6 {
+		h.setupHost6(true)
+	}
 	return h
 }
 

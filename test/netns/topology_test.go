@@ -81,3 +81,26 @@ func TestPollTimesOutWithLastError(t *testing.T) {
 		t.Error("Poll of a true condition failed")
 	}
 }
+
+// TestTopologyDualStack checks IPv6 addressing: hosts reach each other
+// over the inet segment, the LAN host reaches its gateway, and the
+// mapped addresses read like the IPv4 ones.
+func TestTopologyDualStack(t *testing.T) {
+	t.Parallel()
+	Require(t)
+	topo := NewTopology(t, "six")
+	topo.DualStack()
+	cli := topo.AddHost("cli", netip.MustParseAddr("192.0.2.10"))
+	gw := topo.AddHost("gw", netip.MustParseAddr("192.0.2.1"))
+	lan := topo.AddLAN(gw, "lan", netip.MustParseAddr("198.51.100.10"))
+	if cli.Addr6 != netip.MustParseAddr("2001:db8::10") || lan.Addr6 != netip.MustParseAddr("2001:db8:0:100::10") ||
+		gw.LANAddr6 != LAN6Gateway {
+		t.Fatalf("addresses: cli %v lan %v gw LAN %v", cli.Addr6, lan.Addr6, gw.LANAddr6)
+	}
+	WaitFor(t, 10*time.Second, func() error { return cli.Ping(gw.Addr6) })
+	WaitFor(t, 10*time.Second, func() error { return lan.Ping(gw.LANAddr6) })
+	WaitFor(t, 10*time.Second, func() error { return gw.Ping(lan.Addr6) })
+	if err := cli.Ping(lan.Addr6); err == nil {
+		t.Error("client reached the IPv6 LAN without a tunnel")
+	}
+}
