@@ -28,7 +28,8 @@
 // Host.IP and Host.Sysctl run commands there; Host.Start runs a
 // background process that is stopped in t.Cleanup and whose output is
 // printed when the test fails; Host.Do runs Go code (open sockets, TUN
-// devices) inside the namespace; Host.Ping needs no ping binary. GoBuild
+// devices) inside the namespace; Host.Ping (IPv4 or IPv6) needs no ping
+// binary. GoBuild
 // builds a main package to run with Host.Start. Poll and WaitFor replace
 // sleeps.
 //
