@@ -2,6 +2,7 @@ package netns
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -136,4 +137,32 @@ func TestStrongSwanRedirect(t *testing.T) {
 	if csa.RemoteHost.Addr() != gw2.Addr {
 		t.Errorf("client SA points at %v, want %v", csa.RemoteHost, gw2.Addr)
 	}
+}
+
+// TestStrongSwanIPv6InnerTraffic checks IPv6 through kernel-libipsec:
+// the client gets addresses from an IPv4 and an IPv6 pool and pings the
+// LAN host's IPv6 address through the tunnel (IKE itself runs over IPv4).
+func TestStrongSwanIPv6InnerTraffic(t *testing.T) {
+	t.Parallel()
+	RequireStrongSwan(t)
+	topo := NewTopology(t, "sw6")
+	topo.DualStack()
+	cliH := topo.AddHost("cli", netip.MustParseAddr("192.0.2.10"))
+	gwH := topo.AddHost("gw", netip.MustParseAddr("192.0.2.1"))
+	lan := topo.AddLAN(gwH, "lan", netip.MustParseAddr("198.51.100.10"))
+	pool6 := netip.MustParsePrefix("2001:db8:0:200::/120")
+	lans := []netip.Prefix{LANPrefix, LAN6Prefix}
+	StartStrongSwan(t, gwH, GatewaySpec{Addr: gwH.Addr, ID: "gw.flexvpn.test", PSK: "six psk",
+		Pool: netip.MustParsePrefix("10.99.0.0/24"), Pool6: pool6, LocalTS: lans}.Config())
+	cli := StartStrongSwan(t, cliH, ClientSpec{Gateway: gwH.Addr, GatewayID: "gw.flexvpn.test",
+		ID: "cli.flexvpn.test", PSK: "six psk", VirtualIP: true, VirtualIP6: true, RemoteTS: lans}.Config())
+	if err := cli.Initiate(ChildName); err != nil {
+		t.Fatal(err)
+	}
+	sa := cli.WaitSA(ClientConn, true, 10*time.Second)
+	if len(sa.LocalVIPs) != 2 || !slices.ContainsFunc(sa.LocalVIPs, pool6.Contains) {
+		t.Fatalf("client virtual IPs %v, want one IPv4 and one from %v", sa.LocalVIPs, pool6)
+	}
+	WaitFor(t, 10*time.Second, func() error { return cliH.Ping(lan.Addr6) })
+	WaitFor(t, 10*time.Second, func() error { return cliH.Ping(lan.Addr) })
 }

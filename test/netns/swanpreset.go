@@ -36,7 +36,8 @@ type GatewaySpec struct {
 	RemoteID   string            // default %any
 	Users      map[string]string // EAP (and GTC) users and passwords
 	Pool       netip.Prefix      // virtual IPv4 pool; none when invalid
-	DNS        []netip.Addr      // pushed with the pool
+	Pool6      netip.Prefix      // virtual IPv6 pool; none when invalid
+	DNS        []netip.Addr      // pushed with the pool(s)
 	// LocalTS defaults to the LAN behind the gateway (198.51.100.0/24).
 	// The gateway must own an address inside LocalTS (give it a LAN with
 	// Topology.AddLAN): kernel-libipsec routes the client's virtual IP
@@ -67,6 +68,7 @@ type ClientSpec struct {
 	// GatewayAuth is how the gateway proves itself: pubkey when CACert
 	// is set, otherwise psk.
 	VirtualIP    bool           // request an IPv4 address (CP)
+	VirtualIP6   bool           // request an IPv6 address (CP)
 	RemoteTS     []netip.Prefix // default the gateway's LAN
 	Proposals    []string
 	ESPProposals []string
@@ -104,9 +106,13 @@ func (g GatewaySpec) Config() Config {
 	for _, u := range sortedKeys(g.Users) {
 		cfg.Secrets = append(cfg.Secrets, Secret{Type: "eap", IDs: []string{u}, Secret: g.Users[u]})
 	}
-	if g.Pool.IsValid() {
-		conn.Pools = []string{"pool4"}
-		cfg.Pools = []Pool{{Name: "pool4", Addrs: g.Pool.String(), DNS: addrStrings(g.DNS), Options: g.PoolOptions}}
+	for i, p := range []netip.Prefix{g.Pool, g.Pool6} {
+		if !p.IsValid() {
+			continue
+		}
+		name := []string{"pool4", "pool6"}[i]
+		conn.Pools = append(conn.Pools, name)
+		cfg.Pools = append(cfg.Pools, Pool{Name: name, Addrs: p.String(), DNS: addrStrings(g.DNS), Options: g.PoolOptions})
 	}
 	ts := g.LocalTS
 	if ts == nil {
@@ -129,7 +135,10 @@ func (c ClientSpec) Config() Config {
 		Options:     map[string]string{"fragmentation": orDefault(c.Fragmentation, "yes")},
 	}
 	if c.VirtualIP {
-		conn.VIPs = []string{"0.0.0.0"}
+		conn.VIPs = append(conn.VIPs, "0.0.0.0")
+	}
+	if c.VirtualIP6 {
+		conn.VIPs = append(conn.VIPs, "::")
 	}
 	local := Auth{Auth: orDefault(c.Auth, "psk"), ID: c.ID}
 	switch {
