@@ -1,6 +1,10 @@
 package ike
 
-import "flexvpn/tunnel/ike/wire"
+import (
+	"fmt"
+
+	"flexvpn/tunnel/ike/wire"
+)
 
 // Deleting a Child SA (RFC 7296 1.4.1): each side names the SPI it
 // receives on, so the answer carries the peer's inbound SPI.
@@ -16,6 +20,9 @@ func (childDeleteTask) kind() taskKind              { return taskChildDelete }
 func (childDeleteTask) exchange() wire.ExchangeType { return wire.INFORMATIONAL }
 
 func (t childDeleteTask) build(sa *SA) ([]wire.Payload, error) {
+	if sa.childByInSPI(t.child.InSPI) == nil {
+		return nil, fmt.Errorf("%w: %w: %s", errSkipTask, ErrNoChild, t.child)
+	}
 	return []wire.Payload{wire.NewDeleteESP(t.child.InSPI)}, nil
 }
 

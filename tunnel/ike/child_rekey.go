@@ -29,7 +29,7 @@ func (*childRekeyTask) exchange() wire.ExchangeType { return wire.CREATE_CHILD_S
 
 func (t *childRekeyTask) build(sa *SA) ([]wire.Payload, error) {
 	if sa.childByInSPI(t.old.InSPI) == nil {
-		return nil, fmt.Errorf("%w: %s", ErrNoChild, t.old)
+		return nil, fmt.Errorf("%w: %w: %s", errSkipTask, ErrNoChild, t.old)
 	}
 	sa.setState(StateRekeying)
 	t.neg = sa.newChildNegotiation(t.old)

@@ -105,7 +105,7 @@ func newTestbed(t testing.TB, server Config) *testbed {
 }
 
 // connect initiates with cfg and waits for the outcome.
-func (tb *testbed) connect(t *testing.T, cfg Config) (*SA, error) {
+func (tb *testbed) connect(t testing.TB, cfg Config) (*SA, error) {
 	t.Helper()
 	if cfg.Logger == nil {
 		cfg.Logger = testLogger(t).With("side", "client")

@@ -189,3 +189,22 @@ func TestSimultaneousIKERekey(t *testing.T) {
 	}
 	t.Fatal("IKE SAs did not converge after simultaneous rekey")
 }
+
+// TestQueuedRekeyOfDeletedChild: a rekey queued behind the delete of its
+// Child SA is dropped; the IKE SA carries on.
+func TestQueuedRekeyOfDeletedChild(t *testing.T) {
+	tb := newTestbed(t, pskServer())
+	sa, err := tb.connect(t, pskClient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := tb.cev.wait(t, EventChildUp).Child
+	sa.DeleteChild(c.InSPI)
+	sa.RekeyChild(c.InSPI) // queued behind the delete (window 1)
+	tb.cev.wait(t, EventChildDown)
+	sa.DPD()
+	time.Sleep(100 * time.Millisecond)
+	if sa.State() != StateEstablished || len(tb.cev.all(EventChildRekeyed)) != 0 {
+		t.Fatalf("state %v after a stale rekey", sa.State())
+	}
+}

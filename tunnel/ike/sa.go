@@ -158,9 +158,14 @@ func (sa *SA) run(first func()) {
 
 func (sa *SA) closed() bool { return sa.state == StateClosed }
 
+// usable reports an established SA, possibly in the middle of a rekey.
+func (sa *SA) usable() bool {
+	return sa.state == StateEstablished || sa.state == StateRekeying
+}
+
 // onContextDone deletes an established SA politely, or just ends.
 func (sa *SA) onContextDone() {
-	if sa.state == StateEstablished && !sa.tm.hasTask(taskIKEDelete) {
+	if sa.usable() && !sa.tm.hasTask(taskIKEDelete) {
 		sa.ctx = context.Background() // keep running until the Delete is answered
 		sa.queue(newIKEDeleteTask())
 		return
@@ -273,9 +278,10 @@ func (sa *SA) WaitUp(ctx context.Context) error {
 // the peer answered (or retransmissions gave up) or ctx ends.
 func (sa *SA) Close(ctx context.Context) error {
 	sa.do(func() {
-		if sa.state == StateEstablished {
+		switch {
+		case sa.usable() && !sa.tm.hasTask(taskIKEDelete):
 			sa.queue(newIKEDeleteTask())
-		} else {
+		case !sa.usable():
 			sa.fail(nil)
 		}
 	})

@@ -98,7 +98,11 @@ func (sa *SA) kick() {
 			return
 		}
 		sa.tm.queue = sa.tm.queue[1:]
-		if err := sa.sendRequest(t); err != nil {
+		err := sa.sendRequest(t)
+		switch {
+		case errors.Is(err, errSkipTask):
+			sa.log.Debug("task no longer applies", "err", err)
+		case err != nil:
 			sa.fail(err)
 			return
 		}
@@ -260,6 +264,10 @@ func (sa *SA) timeoutError(t task) error {
 }
 
 var errDeadPeer = errors.New("ike: dead peer detected")
+
+// errSkipTask from a task's first build drops the task (its Child SA went
+// away while it waited in the queue) without harming the IKE SA.
+var errSkipTask = errors.New("ike: task no longer applies")
 
 // armTimer points the timer at the earliest deadline.
 func (sa *SA) armTimer() {
