@@ -42,7 +42,11 @@ func TestDaemonAgainstStrongSwan(t *testing.T) {
 	cli := topo.AddHost("cli", e2eCli)
 	gw := topo.AddHost("gw", e2eGw)
 	lan := topo.AddLAN(gw, "lan", e2eLAN)
-	swan := netns.StartStrongSwan(t, gw, netns.GatewaySpec{Addr: e2eGw, ID: e2eGwID, PSK: e2ePSK, Pool: e2ePool}.Config())
+	// A full-tunnel gateway (TSr 0.0.0.0/0), so each profile wants the
+	// default route and the second one must be refused.
+	spec := netns.GatewaySpec{Addr: e2eGw, ID: e2eGwID, PSK: e2ePSK, Pool: e2ePool,
+		LocalTS: []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}}
+	swan := netns.StartStrongSwan(t, gw, spec.Config())
 
 	dir := t.TempDir()
 	profiles := filepath.Join(dir, "profiles")
@@ -92,6 +96,17 @@ func TestDaemonAgainstStrongSwan(t *testing.T) {
 		t.Fatalf("status: %v\n%s", err, out)
 	}
 
+	// A second full tunnel connects, but the default route is hq's: the
+	// daemon refuses it with an error naming hq, and hq stays up.
+	out, err = run("up", "lab", "--wait", "30s")
+	if err == nil || !strings.Contains(out, `"hq" already owns the default route`) {
+		t.Fatalf("second full tunnel: %v\n%s", err, out)
+	}
+	if err := expectState(run, "hq", "connected"); err != nil {
+		t.Fatal(err)
+	}
+	netns.WaitFor(t, 10*time.Second, func() error { return cli.Ping(lan.Addr) })
+
 	if err := daemon.Signal(syscall.SIGTERM); err != nil {
 		t.Fatalf("daemon exit after SIGTERM: %v\n%s", err, daemon.Output())
 	}
@@ -106,22 +121,29 @@ func writeE2EProfile(t *testing.T, dir string) {
 	t.Helper()
 	os.MkdirAll(dir, 0o755)
 	mustWrite(t, filepath.Join(dir, "hq.secrets"), fmt.Sprintf("psk = %q\n", e2ePSK), 0o600)
-	mustWrite(t, filepath.Join(dir, "hq.toml"), fmt.Sprintf(`name = "hq"
-connect = "auto"
+	e2eProfile(t, dir, "hq", "auto")
+	e2eProfile(t, dir, "lab", "manual")
+	// A broken profile must be skipped, not stop the daemon.
+	mustWrite(t, filepath.Join(dir, "broken.toml"), "connect = \"sometimes\"\n", 0o644)
+}
+
+// e2eProfile writes a PSK profile for the gateway; each has its own IKE
+// identity so the gateway keeps both SAs.
+func e2eProfile(t *testing.T, dir, name, connect string) {
+	mustWrite(t, filepath.Join(dir, name+".toml"), fmt.Sprintf(`name = %q
+connect = %q
 
 [[peer]]
 host = %q
 
 [auth]
 method = "psk"
-identity = %q
+identity = "%s.%s"
 secrets_file = "hq.secrets"
 
 [gateway]
 identity = %q
-`, e2eGw, e2eCliID, e2eGwID), 0o644)
-	// A broken profile must be skipped, not stop the daemon.
-	mustWrite(t, filepath.Join(dir, "broken.toml"), "connect = \"sometimes\"\n", 0o644)
+`, name, connect, e2eGw, name, e2eCliID, e2eGwID), 0o644)
 }
 
 func mustWrite(t *testing.T, path, s string, mode os.FileMode) {

@@ -98,6 +98,7 @@ type run struct {
 	ended   time.Time
 	reply   *client.Reply
 	refused error // why the daemon stopped it (default route conflict)
+	refAt   time.Time
 	err     error // what Run returned
 }
 
@@ -254,7 +255,7 @@ func (d *Daemon) stop(e *entry) error {
 // goroutine finishes the teardown.
 func (d *Daemon) refuse(r *run, err error) {
 	d.mu.Lock()
-	r.refused = err
+	r.refused, r.refAt = err, time.Now()
 	d.mu.Unlock()
 	r.cancel()
 }

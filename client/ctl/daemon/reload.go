@@ -66,6 +66,7 @@ func (d *Daemon) Reload() []error {
 	d.applyRestarts(restart, loaded)
 	for _, name := range start {
 		if err := d.start(name); err != nil {
+			d.log.Error("profile not started", "profile", name, "err", err)
 			errs = append(errs, err)
 		}
 	}
@@ -115,7 +116,7 @@ func (d *Daemon) applyRestarts(restart []*entry, loaded map[string]*profile.Prof
 		name := e.prof.Name
 		d.mu.Unlock()
 		if err := d.start(name); err != nil {
-			d.log.Error("restart after reload", "profile", name, "err", err)
+			d.log.Error("profile not restarted after reload", "profile", name, "err", err)
 		}
 	}
 }

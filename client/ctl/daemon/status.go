@@ -52,7 +52,7 @@ func (d *Daemon) statusLocked(name string, e *entry, trace bool) ctl.Status {
 		// The daemon stopped it: that is a failure the user must act on.
 		st.State = client.StateFailed.String()
 		st.LastError = r.refused.Error()
-		st.Since = r.ended
+		st.Since = r.refAt
 	}
 	if r.reply != nil {
 		st.Addrs = slices.Clone(r.reply.Addrs)
