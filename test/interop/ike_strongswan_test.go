@@ -381,11 +381,22 @@ func runResponderCase(t *testing.T, name string, certs bool) {
 	if len(child.RemoteTS) != 1 || child.RemoteTS[0].Start != vip || child.RemoteTS[0].End != vip {
 		t.Errorf("TSi not narrowed to the virtual IP: %v", child.RemoteTS)
 	}
-	// strongSwan rekeys its Child SA; we answer.
+	// strongSwan rekeys its Child SA, then the IKE SA; we answer both.
 	if err := swan.RekeyChild(netns.ChildName); err != nil {
 		t.Fatal(err)
 	}
 	ev.wait(t, ike.EventChildRekeyed, 10*time.Second)
+	if err := swan.RekeyIKE(netns.ClientConn); err != nil {
+		t.Fatal(err)
+	}
+	ev.wait(t, ike.EventIKERekeyed, 10*time.Second)
+	netns.WaitFor(t, 10*time.Second, func() error {
+		sas, err := swan.ListSAs()
+		if err != nil || len(sas) != 1 || sas[0].SPIi == csa.SPIi || sas[0].State != "ESTABLISHED" {
+			return fmt.Errorf("strongSwan IKE SA not rekeyed: %v %v", sas, err)
+		}
+		return nil
+	})
 	if err := swan.Terminate(netns.ClientConn); err != nil {
 		t.Fatal(err)
 	}
@@ -394,4 +405,44 @@ func runResponderCase(t *testing.T, name string, certs bool) {
 		t.Errorf("our SA ended with %v", closed.Err)
 	}
 	checkCapture(t, capture.Stop(), 6)
+}
+
+// TestIKERedirectFromStrongSwan: a strongSwan gateway redirects our
+// established client (RFC 5685 REDIRECT in INFORMATIONAL); we report the
+// new gateway and delete the SA.
+func TestIKERedirectFromStrongSwan(t *testing.T) {
+	netns.RequireStrongSwan(t)
+	topo := netns.NewTopology(t, "irdr")
+	cli := topo.AddHost("cli", cliAddr)
+	gw := topo.AddHost("gw", gwAddr)
+	topo.AddLAN(gw, "lan", lanAddr)
+	spec := netns.GatewaySpec{Addr: gwAddr, ID: gwFQDN, PSK: ikePSK, Pool: pool}
+	swan := netns.StartStrongSwan(t, gw, spec.Config())
+	ev := newIKEEvents()
+	ep := ourEndpoint(t, cli, cliAddr, nil, ev)
+	cfg := ike.Config{LocalID: ike.FQDNIdentity(cliFQDN), RemoteID: ike.FQDNIdentity(gwFQDN), PSK: []byte(ikePSK),
+		RequestConfig: true, Logger: ikeLogger(t, "flexvpn")}
+	sa, err := ep.Initiate(context.Background(), cfg, netip.AddrPortFrom(gwAddr, 500))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := sa.WaitUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	swan.WaitSA(netns.GatewayConn, true, 10*time.Second)
+	if err := swan.Redirect(cliAddr, "192.0.2.99"); err != nil {
+		t.Fatal(err)
+	}
+	rd := ev.wait(t, ike.EventRedirect, 10*time.Second)
+	if rd.Redirect.Addr != netip.MustParseAddr("192.0.2.99") {
+		t.Fatalf("redirected to %v", rd.Redirect)
+	}
+	select {
+	case <-sa.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("SA not deleted after the redirect")
+	}
+	netns.WaitFor(t, 10*time.Second, func() error { return noSAs(swan) })
 }
