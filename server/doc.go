@@ -1,12 +1,12 @@
-// Package server holds the policy core of the minimal FlexVPN-style
-// headend that `flexvpn server` runs: the strict TOML configuration, the PSK
-// keyring, the name mangler, user/group authorization with the seed's merge
-// precedence, IPv4/IPv6 address pools, configuration-payload reply assembly,
-// redirect target choice and the in-memory session registry.
+// Package server is the minimal FlexVPN-style headend that `flexvpn
+// server` runs: the policy core (strict TOML configuration, PSK keyring,
+// name mangler, user/group authorization with the seed's merge
+// precedence, IPv4/IPv6 address pools, configuration-payload reply
+// assembly, redirect target choice, session registry) and the runtime
+// that ties it to the IKE engine and the data plane.
 //
-// Everything here is pure policy or plain in-memory state: no sockets, no
-// TUN, no IKE engine. The session glue (engine events → sessions, admin
-// socket) calls these APIs:
+// The policy core is pure or plain in-memory state and is tested with
+// tables:
 //
 //	cfg, err := server.Load("server.toml")            // strict, file:line errors
 //	peer, ok := cfg.Keyring.Lookup(peerID, peerAddr)   // responder PSK choice
@@ -14,11 +14,21 @@
 //	authz, err := cfg.Authorize(server.AuthzRequest{Peer: peerID, EAPIdentity: eapID})
 //	s, err := registry.Add(server.SessionInfo{...})    // caps per identity and in total
 //	resp, err := cfg.RespondConfig(identity, authz, cp.Attributes, peer.VendorIDs)
-//	    // = ParseCPRequest + Pools.Assign + BuildCPReply + AllowedSelectors;
-//	    // err is a *wire.NotifyError (INTERNAL_ADDRESS_FAILURE) when it should be
 //	gw, err := server.ChooseRedirect(server.RedirectInput{...})
-//	...
-//	cfg.Pools.Release(resp.Lease); registry.Remove(s.ID)
+//
+// The runtime (run*.go, engine.go, admin.go) is a Server:
+//
+//	srv, err := server.New(cfg, server.Options{Logger: log}) // TUN, UDP 500/4500, responder
+//	go srv.ServeAdmin(ln)                                     // JSON lines on platform/ctlsock
+//	srv.Sessions(); srv.Disconnect(ctx, "alice"); srv.Redirect("3", "192.0.2.2")
+//	srv.Reload(ctx, next)                                     // keeps sessions (Pools.Adopt)
+//	srv.Close()                                               // Delete to every peer, routes, TUN
+//
+// and AdminCall is the client side of the admin socket. Where the engine
+// takes one value per Endpoint, engine.go approximates: the PSK is the
+// keyring's catch-all entry and our traffic selectors are the union of
+// what any user may reach; per-session narrowing of the client's side is
+// applied before the Link routes a Child SA (run_sessions.go).
 //
 // Errors the IKE engine must turn into a Notify (for example an exhausted
 // pool → INTERNAL_ADDRESS_FAILURE) map through NotifyFor.

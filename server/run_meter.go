@@ -126,6 +126,9 @@ func (m *meter) RemoveOutbound(prefixes []netip.Prefix) {
 // bytes returns what the session with these inner addresses received
 // from its client (in) and sent to it (out).
 func (m *meter) bytes(addrs ...netip.Addr) (in, out uint64) {
+	if m == nil {
+		return 0, 0
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, a := range addrs {
