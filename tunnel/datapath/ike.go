@@ -45,7 +45,7 @@ func (d *Device) deliverIKE(msg []byte, local, remote netip.AddrPort) {
 // its keepalive.
 func (d *Device) touchPeer(remote netip.AddrPort) {
 	for _, p := range d.tables.Load().peers {
-		if p.remote == remote {
+		if p.flow.dst == remote {
 			p.lastSent.Store(d.now())
 			return
 		}

@@ -140,7 +140,8 @@ func rekeyUnderLoad(t *testing.T, h *netns.Host, server netip.Addr, cli, gw *nsE
 		done <- result{out, err}
 	}()
 	netns.WaitFor(t, 10*time.Second, func() error {
-		if gw.dev.Stats().PacketsIn < base+20000 {
+		// A thousand packets: well under way even under the race detector.
+		if gw.dev.Stats().PacketsIn < base+1000 {
 			return fmt.Errorf("stream not flowing yet")
 		}
 		return nil

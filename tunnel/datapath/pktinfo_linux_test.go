@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/netip"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -67,4 +68,39 @@ func FuzzParsePktinfo(f *testing.F) {
 	f.Add(unix.PktInfo4(&unix.Inet4Pktinfo{Addr: [4]byte{192, 0, 2, 7}}))
 	f.Add([]byte{1, 2, 3})
 	f.Fuzz(func(t *testing.T, oob []byte) { parsePktinfo(oob) })
+}
+
+// TestWildcardESPSource: with SetOutboundFrom, ESP (GSO trains included)
+// and keepalives leave a wildcard socket from the chosen local address.
+func TestWildcardESPSource(t *testing.T) {
+	d, fake := newTestDevice(t, tunfake.Config{BatchSize: 8}, Config{
+		ListenNATT: netip.MustParseAddrPort("0.0.0.0:0"),
+		Keepalive:  30 * time.Millisecond,
+	})
+	sock := peerSocket(t)
+	peer := netip.MustParseAddrPort(sock.LocalAddr().String())
+	out, _ := saPair(t, gcmConfig(0x9001, 1))
+	local := netip.MustParseAddr("127.0.0.2")
+	must(t, d.SetOutboundFrom([]netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}, out, local, peer))
+	for i := range 8 {
+		must(t, fake.Inject(ipv4Packet(clientInner, serverLAN, 17, udpPayload(i, 500))))
+	}
+	want := netip.AddrPortFrom(local, d.LocalAddr().Port())
+	must(t, sock.SetReadDeadline(time.Now().Add(waitFor)))
+	buf := make([]byte, 2048)
+	esp, keepalives := 0, 0
+	for esp < 8 || keepalives < 1 {
+		n, src, err := sock.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			t.Fatalf("after %d ESP datagrams and %d keepalives: %v", esp, keepalives, err)
+		}
+		if src != want {
+			t.Fatalf("datagram %x from %v, want from %v", head(buf[:n]), src, want)
+		}
+		if n == 1 && buf[0] == keepaliveByte {
+			keepalives++
+		} else if n > 8 && espSPI(buf) == 0x9001 {
+			esp++
+		}
+	}
 }

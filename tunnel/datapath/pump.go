@@ -129,7 +129,7 @@ func (d *Device) newTxBatch() (*txBatch, error) {
 		views:  make([][]byte, n),
 		sizes:  make([]int, n),
 		out:    make([][]byte, 0, n),
-		dsts:   make([]netip.AddrPort, 0, n),
+		flows:  make([]flow, 0, n),
 		writer: w,
 	}
 	for i, buf := range b.bufs {

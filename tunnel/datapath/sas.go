@@ -76,6 +76,15 @@ func (d *Device) cancelRetireLocked(spi uint32) {
 // typically passes 0.0.0.0/0 and ::/0 (or its split prefixes); a server one
 // /32 or /128 per client. The longest matching prefix wins.
 func (d *Device) SetOutbound(prefixes []netip.Prefix, sa Sealer, remote netip.AddrPort) error {
+	return d.SetOutboundFrom(prefixes, sa, netip.Addr{}, remote)
+}
+
+// SetOutboundFrom is SetOutbound for a NAT-T socket bound to a wildcard
+// address on a multi-homed host: ESP and keepalives to remote leave from
+// local, the address the peer's IKE traffic arrived on, so the peer and its
+// NAT recognise them. local is ignored on sockets bound to one address and,
+// outside Linux, altogether.
+func (d *Device) SetOutboundFrom(prefixes []netip.Prefix, sa Sealer, local netip.Addr, remote netip.AddrPort) error {
 	if sa == nil || !remote.IsValid() {
 		return fmt.Errorf("%w: outbound needs an SA and a remote", ErrBadSA)
 	}
@@ -89,7 +98,8 @@ func (d *Device) SetOutbound(prefixes []netip.Prefix, sa Sealer, remote netip.Ad
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	r := &outRoute{sa: sa, remote: remote, peer: d.builder.peerFor(remote, d.now())}
+	f := flow{src: local.Unmap(), dst: remote}
+	r := &outRoute{sa: sa, flow: f, peer: d.builder.peerFor(f, d.now())}
 	for _, k := range keys {
 		d.builder.out[k] = r
 	}

@@ -2,7 +2,6 @@ package datapath
 
 import (
 	"errors"
-	"net/netip"
 
 	"golang.zx2c4.com/wireguard/tun"
 )
@@ -12,8 +11,8 @@ type txBatch struct {
 	bufs   [][]byte // whole buffers, tailroom included, for Seal
 	views  [][]byte // bufs without the tailroom, for tun.Read
 	sizes  []int
-	out    [][]byte         // sealed datagrams of this batch
-	dsts   []netip.AddrPort // and where each goes
+	out    [][]byte // sealed datagrams of this batch
+	flows  []flow   // and where each goes
 	writer batchWriter
 }
 
@@ -50,7 +49,7 @@ func (d *Device) sealAndSend(b *txBatch, n int) {
 	t := d.tables.Load()
 	mtu := d.InnerMTU()
 	now := d.now()
-	b.out, b.dsts = b.out[:0], b.dsts[:0]
+	b.out, b.flows = b.out[:0], b.flows[:0]
 	var bytes uint64
 	for i := range n {
 		r, pkt := d.sealOne(t, b.bufs[i], b.sizes[i], mtu)
@@ -59,13 +58,13 @@ func (d *Device) sealAndSend(b *txBatch, n int) {
 		}
 		r.peer.lastSent.Store(now)
 		b.out = append(b.out, pkt)
-		b.dsts = append(b.dsts, r.remote)
+		b.flows = append(b.flows, r.flow)
 		bytes += uint64(b.sizes[i])
 	}
 	if len(b.out) == 0 {
 		return
 	}
-	failed, err := b.writer.writeBatch(b.out, b.dsts)
+	failed, err := b.writer.writeBatch(b.out, b.flows)
 	if err != nil && !d.closed.Load() {
 		d.log.Warn("udp send failed", "err", err)
 	}

@@ -36,14 +36,15 @@ func (r *inRoute) permits(src netip.Addr) bool {
 
 // outRoute is where packets for some inner destinations go.
 type outRoute struct {
-	sa     Sealer
-	remote netip.AddrPort
-	peer   *peer
+	sa   Sealer
+	flow flow
+	peer *peer
 }
 
-// peer is per-remote state shared by every route to that remote.
+// peer is per-flow state shared by every route to that remote from that
+// local address.
 type peer struct {
-	remote   netip.AddrPort
+	flow     flow
 	lastSent atomic.Int64 // monotonic nanoseconds of the last datagram sent
 }
 
@@ -79,27 +80,27 @@ func (t *tables) lookupOut(dst netip.Addr) *outRoute {
 type tableBuilder struct {
 	in    map[uint32]*inRoute
 	out   map[netip.Prefix]*outRoute
-	peers map[netip.AddrPort]*peer
+	peers map[flow]*peer
 }
 
 func newTableBuilder() *tableBuilder {
 	return &tableBuilder{
 		in:    map[uint32]*inRoute{},
 		out:   map[netip.Prefix]*outRoute{},
-		peers: map[netip.AddrPort]*peer{},
+		peers: map[flow]*peer{},
 	}
 }
 
-// peerFor returns the shared state for remote, keeping keepalive timing
-// across SA changes to the same remote. A new peer counts as just sent to
-// (at now): IKE has just talked to it.
-func (b *tableBuilder) peerFor(remote netip.AddrPort, now int64) *peer {
-	if p := b.peers[remote]; p != nil {
+// peerFor returns the shared state for f, keeping keepalive timing across
+// SA changes to the same remote. A new peer counts as just sent to (at
+// now): IKE has just talked to it.
+func (b *tableBuilder) peerFor(f flow, now int64) *peer {
+	if p := b.peers[f]; p != nil {
 		return p
 	}
-	p := &peer{remote: remote}
+	p := &peer{flow: f}
 	p.lastSent.Store(now)
-	b.peers[remote] = p
+	b.peers[f] = p
 	return p
 }
 

@@ -30,10 +30,17 @@ type batchReader interface {
 	localAddr(i int) (netip.Addr, bool)
 }
 
-// batchWriter sends bufs[i] to dsts[i]; it returns how many datagrams the
-// socket refused, and an error only when the socket is unusable.
+// batchWriter sends bufs[i] along flows[i]; it returns how many datagrams
+// the socket refused, and an error only when the socket is unusable.
 type batchWriter interface {
-	writeBatch(bufs [][]byte, dsts []netip.AddrPort) (failed int, err error)
+	writeBatch(bufs [][]byte, flows []flow) (failed int, err error)
+}
+
+// flow is where a datagram goes and, on a wildcard socket, the local
+// address it leaves from (invalid: the kernel's choice).
+type flow struct {
+	src netip.Addr
+	dst netip.AddrPort
 }
 
 // listenUDP binds addr. An unspecified address binds every interface; on
@@ -87,10 +94,10 @@ func (s singleIO) readBatch(bufs [][]byte, sizes []int, srcs []netip.AddrPort) (
 
 func (singleIO) localAddr(int) (netip.Addr, bool) { return netip.Addr{}, false }
 
-func (s singleIO) writeBatch(bufs [][]byte, dsts []netip.AddrPort) (int, error) {
+func (s singleIO) writeBatch(bufs [][]byte, flows []flow) (int, error) {
 	failed := 0
 	for i, b := range bufs {
-		if err := s.c.sendTo(b, dsts[i]); err != nil {
+		if err := s.c.sendFrom(b, flows[i].src, flows[i].dst); err != nil {
 			if isClosed(err) {
 				return failed + len(bufs) - i, err
 			}

@@ -38,7 +38,10 @@ func TestGSOPlanAndSend(t *testing.T) {
 		datagram(120, 7), // another destination: new train
 		datagram(120, 8), datagram(120, 9),
 	}
-	dsts := []netip.AddrPort{a, a, a, a, a, a, b, a, a}
+	var dsts []flow
+	for _, d := range []netip.AddrPort{a, a, a, a, a, a, b, a, a} {
+		dsts = append(dsts, flow{dst: d})
+	}
 	want := bytes.Join([][]byte{bufs[0], bufs[1], bufs[2], bufs[3]}, nil)
 	sent := make([][]byte, len(bufs))
 	for i, d := range bufs {
@@ -67,7 +70,7 @@ func TestGSOPlanAndSend(t *testing.T) {
 	must(t, rx.conn.SetReadDeadline(time.Now().Add(waitFor)))
 	buf := make([]byte, 2048)
 	for i, d := range sent {
-		if dsts[i] != a {
+		if dsts[i].dst != a {
 			continue
 		}
 		k, _, err := rx.conn.ReadFromUDPAddrPort(buf)
@@ -95,7 +98,8 @@ func TestGSORecover(t *testing.T) {
 		must(t, err)
 		bufs := [][]byte{datagram(50, 1), datagram(50, 2), datagram(20, 3)}
 		sent := [][]byte{append([]byte(nil), bufs[0]...), append([]byte(nil), bufs[1]...), append([]byte(nil), bufs[2]...)}
-		if n := m.plan(bufs, []netip.AddrPort{rx.local, rx.local, rx.local}); n != 1 || m.segs[0] != 3 {
+		f := flow{dst: rx.local}
+		if n := m.plan(bufs, []flow{f, f, f}); n != 1 || m.segs[0] != 3 {
 			t.Fatalf("plan: %d messages, first with %d datagrams; want one train of 3", n, m.segs[0])
 		}
 		m.errno = tc.errno

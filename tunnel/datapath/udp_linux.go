@@ -127,8 +127,8 @@ func (m *mmsgIO) readBatch(bufs [][]byte, sizes []int, srcs []netip.AddrPort) (i
 	return m.n, nil
 }
 
-func (m *mmsgIO) writeBatch(bufs [][]byte, dsts []netip.AddrPort) (int, error) {
-	msgs := m.plan(bufs, dsts)
+func (m *mmsgIO) writeBatch(bufs [][]byte, flows []flow) (int, error) {
+	msgs := m.plan(bufs, flows)
 	failed := 0
 	for m.start, m.count = 0, msgs; m.start < msgs; {
 		if err := m.rc.Write(m.sendFn); err != nil {
