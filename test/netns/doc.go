@@ -29,8 +29,9 @@
 // background process that is stopped in t.Cleanup and whose output is
 // printed when the test fails; Host.Do runs Go code (open sockets, TUN
 // devices) inside the namespace; Host.Ping (IPv4 or IPv6) needs no ping
-// binary. GoBuild builds a main package to run with Host.Start. Poll and
-// WaitFor replace sleeps.
+// binary. GoBuild builds a main package to run with Host.Start; Iperf3
+// measures TCP goodput between two hosts. Poll and WaitFor replace
+// sleeps.
 //
 // Everything a test creates is removed in t.Cleanup, also when the test
 // fails. Namespace names carry the creating pid ("fv<pid>x<n>-<topo>-<host>"),
