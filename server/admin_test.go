@@ -143,3 +143,23 @@ func TestServerIdentityCap(t *testing.T) {
 	}
 	mustDial(t, pskClient("erin@example.com"))
 }
+
+// TestServerRedirectNewClients: with [redirect] on, new clients are sent
+// to the configured gateway during IKE_SA_INIT or IKE_AUTH and hold no
+// session here.
+func TestServerRedirectNewClients(t *testing.T) {
+	for _, on := range []string{"init", "auth"} {
+		t.Run(on, func(t *testing.T) {
+			text := pskConfig + "\n[redirect]\non = \"" + on + "\"\ngateways = [\"192.0.2.2\"]\n"
+			s := startServer(t, writeConfig(t, t.TempDir(), text))
+			_, err := dial(t, pskClient("alice@example.com"))
+			var re *client.RedirectError
+			if !errors.As(err, &re) || re.Target != "192.0.2.2" {
+				t.Fatalf("dial = %v, want a redirect to 192.0.2.2", err)
+			}
+			if n := len(s.Sessions()); n != 0 {
+				t.Fatalf("%d sessions after a redirect", n)
+			}
+		})
+	}
+}
