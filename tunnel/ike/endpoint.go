@@ -179,13 +179,6 @@ func (sa *SA) randomBytes(n int) []byte {
 	return b
 }
 
-// register adds another local SPI for sa (a rekeyed IKE SA).
-func (e *Endpoint) register(spi uint64, sa *SA) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.sas[spi] = sa
-}
-
 // newLocalSPI reserves a fresh SPI for sa (IKE rekey).
 func (e *Endpoint) newLocalSPI(sa *SA) uint64 {
 	e.mu.Lock()

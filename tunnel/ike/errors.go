@@ -20,7 +20,6 @@ var (
 	ErrRedirected      = errors.New("ike: gateway redirected us")
 	ErrNoChild         = errors.New("ike: child SA not found")
 	ErrFragmentInvalid = errors.New("ike: invalid fragment")
-	ErrBusy            = errors.New("ike: exchange already in progress")
 	ErrReplaced        = errors.New("ike: replaced by a new SA of the same peer (INITIAL_CONTACT)")
 )
 

@@ -291,6 +291,7 @@ func (sa *SA) respondInit(m *message) ([]wire.Payload, func(), error) {
 		sa.log.Info("no acceptable IKE proposal", "offered", len(sap.Proposals))
 		return nil, nil, notifyErr(wire.NO_PROPOSAL_CHOSEN, "no acceptable IKE proposal")
 	}
+	sa.log.Debug("chose IKE proposal", "number", chosen.Number, "transforms", describe(chosen))
 	if g, _ := transformID(chosen, wire.TransformKE); g != ke.Group {
 		sa.log.Debug("asking initiator for another group", "got", ke.Group, "want", g)
 		return nil, nil, &wire.NotifyError{Type: wire.INVALID_KE_PAYLOAD, Data: wire.NewInvalidKEPayload(g).Data, Msg: "wrong group"}

@@ -222,12 +222,6 @@ func (tm *taskManager) answered(id uint32, pkts [][]byte) {
 	}
 }
 
-// resetIDs starts message IDs from zero (a new IKE SA after rekey).
-func (tm *taskManager) resetIDs() {
-	tm.nextID, tm.recvID = 0, 0
-	tm.cache = map[uint32][][]byte{}
-}
-
 // onTimer retransmits overdue requests and runs periodic work.
 func (sa *SA) onTimer(now time.Time) {
 	for _, o := range sa.tm.active {
