@@ -121,9 +121,13 @@ func (s *Server) engineConfig(c *Config, cr Credentials) (*ike.Config, error) {
 		ConfigProvider: s.provideConfig,
 		Logger:         s.log.With("component", "ike"),
 	}
-	if psk, ok := c.Keyring.EnginePSK(); ok {
+	psk, ok := c.Keyring.EnginePSK()
+	switch {
+	case ok:
 		ec.LocalPSK, ec.RemotePSK = psk.Local, psk.Remote
-	} else if c.Keyring != nil && c.Keyring.size() > 0 {
+	case len(cr.Chain) == 0:
+		return nil, fmt.Errorf("%w: the server cannot authenticate itself: give it a [certificate], or a keyring entry with address = \"0.0.0.0/0\" (the engine takes one PSK for all peers for now)", ErrConfig)
+	case c.Keyring.size() > 0:
 		s.log.Warn("the keyring has several entries but the IKE engine takes one PSK; PSK peers are refused until it can look keys up per peer",
 			"fix", "add a catch-all entry with address = \"0.0.0.0/0\"")
 	}

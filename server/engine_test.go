@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"flexvpn/tunnel/ike/wire"
@@ -148,5 +149,26 @@ func TestRestartOnly(t *testing.T) {
 	b.Listen = []netip.Addr{netip.MustParseAddr("192.0.2.2")}
 	if got := fmt.Sprint(restartOnly(a, &b)); got != "[server.listen server.dpd_interval]" {
 		t.Fatalf("restartOnly = %s", got)
+	}
+}
+
+func TestEngineConfigNeedsLocalAuth(t *testing.T) {
+	k, err := NewKeyring([]KeyringPeer{
+		{Name: "a", Address: netip.MustParsePrefix("198.51.100.0/24"), Key: PSK{Local: []byte("a"), Remote: []byte("a")}},
+		{Name: "b", Address: netip.MustParsePrefix("192.0.2.0/24"), Key: PSK{Local: []byte("b"), Remote: []byte("b")}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := idleServer()
+	cfg := &Config{LocalID: Identity{Type: wire.IDFQDN, Data: []byte("gw.example.com")}, Keyring: k, Authorizer: &Authorizer{}}
+	if _, err := s.engineConfig(cfg, Credentials{}); err == nil || !strings.Contains(err.Error(), "0.0.0.0/0") {
+		t.Fatalf("engineConfig without certificate or catch-all PSK: %v", err)
+	}
+	k, _ = NewKeyring([]KeyringPeer{{Name: "any", Address: netip.MustParsePrefix("0.0.0.0/0"), Key: PSK{Local: []byte("l"), Remote: []byte("r")}}})
+	cfg.Keyring = k
+	ec, err := s.engineConfig(cfg, Credentials{})
+	if err != nil || string(ec.LocalPSK) != "l" || string(ec.RemotePSK) != "r" || ec.EAPServer != nil {
+		t.Fatalf("engineConfig = %+v, %v", ec, err)
 	}
 }
