@@ -9,8 +9,9 @@ import (
 	"flexvpn/tunnel/ike"
 )
 
-// A client and a gateway on an in-memory network: the gateway hands out
-// an address by CP, the client reports the tunnel's Child SA.
+// A client and a gateway on an in-memory network, authenticating with a
+// pre-shared key; the client's OnEvent receives the Child SA keys that
+// the data plane would install.
 func ExampleEndpoint_Initiate() {
 	pipe := ike.NewPipe()
 	defer pipe.Close()
