@@ -17,8 +17,8 @@ import (
 // `flexvpn server` with EAP-MSCHAPv2, and separately with a certificate;
 // it gets an address from the pool, the DNS server and the split network
 // as its Child SA's remote selector, and pings a LAN host through the
-// tunnel. The session is listed; the admin disconnect (through the CLI)
-// makes strongSwan see the IKE SA deleted.
+// tunnel. The session is listed and survives a reload; the admin
+// disconnect (through the CLI) makes strongSwan see the IKE SA deleted.
 func TestStrongSwanClientToServer(t *testing.T) {
 	netns.RequireStrongSwan(t)
 	for _, auth := range []string{"eap-mschapv2", "pubkey"} {
@@ -73,6 +73,16 @@ func runStrongSwanCase(t *testing.T, auth string) {
 	if err != nil || !containsLine(out, identity) {
 		t.Errorf("flexvpn server sessions: %v\n%s", err, out)
 	}
+
+	// A reload keeps the session.
+	out, err = g.cli(t, flexvpnBinary(t), "reload")
+	if err != nil || !strings.Contains(out, "configuration reloaded") {
+		t.Fatalf("flexvpn server reload: %v\n%s", err, out)
+	}
+	if l := g.sessions(t); len(l) != 1 || l[0].ID != s.ID {
+		t.Fatalf("sessions after reload: %+v", l)
+	}
+	netns.WaitFor(t, 10*time.Second, func() error { return w.cli.Ping(lanAddr) })
 
 	out, err = g.cli(t, flexvpnBinary(t), "disconnect", identity)
 	if err != nil || !strings.Contains(out, fmt.Sprintf("disconnected session %d", s.ID)) {
