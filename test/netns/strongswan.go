@@ -111,6 +111,10 @@ func (s *StrongSwan) start() {
 	s.proc = s.Host.StartEnv([]string{"STRONGSWAN_CONF=" + s.paths.conf},
 		"unshare", "-m", "--propagation", "private", "sh", "-c", script)
 	s.t.Cleanup(s.dumpLogOnFailure)
+	// Host.Start stops processes with the topology's test; a subtest
+	// that starts charon must stop it itself, or the next subtest's
+	// daemon on this host finds UDP 500 and 4500 taken.
+	s.t.Cleanup(s.Stop)
 	err := Poll(swanStartTimeout, func() error {
 		if err := s.proc.Err(); err != nil {
 			return fmt.Errorf("%w: %s", err, s.proc.Output())

@@ -166,3 +166,24 @@ func TestStrongSwanIPv6InnerTraffic(t *testing.T) {
 	WaitFor(t, 10*time.Second, func() error { return cliH.Ping(lan.Addr6) })
 	WaitFor(t, 10*time.Second, func() error { return cliH.Ping(lan.Addr) })
 }
+
+// TestStrongSwanPerSubtest starts a daemon on the same host in two
+// subtests of one topology: the first must be gone (ports free) when the
+// second starts.
+func TestStrongSwanPerSubtest(t *testing.T) {
+	t.Parallel()
+	st := newSwanTopo(t, "sub")
+	var first *StrongSwan
+	t.Run("first", func(t *testing.T) {
+		first = StartStrongSwan(t, st.gw, GatewaySpec{Addr: st.gw.Addr, PSK: "k"}.Config())
+	})
+	t.Run("second", func(t *testing.T) {
+		if first.proc.Running() {
+			t.Fatal("the first subtest's charon still runs")
+		}
+		second := StartStrongSwan(t, st.gw, GatewaySpec{Addr: st.gw.Addr, PSK: "k"}.Config())
+		if log := second.Log(); strings.Contains(log, "unable to bind") {
+			t.Errorf("second charon could not bind its sockets:\n%s", log)
+		}
+	})
+}
