@@ -30,7 +30,7 @@ type Process struct {
 // Start runs args in h's namespace in the background. The process is
 // stopped (SIGTERM, then SIGKILL) and waited for in the cleanup of the
 // topology's test; a subtest that must not leave it running for the
-// next one calls Stop itself (t.Cleanup(p.Stop)).
+// next one stops it itself: t.Cleanup(func() { _ = p.Stop() }).
 func (h *Host) Start(args ...string) *Process {
 	h.topo.t.Helper()
 	return h.StartEnv(nil, args...)
