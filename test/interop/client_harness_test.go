@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"net/netip"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -42,20 +44,41 @@ var proxyAddr = netip.MustParseAddrPort("127.0.0.54:53")
 
 const connectedLine = "flexvpn: connected"
 
-// buildFlexvpn compiles cmd/flexvpn once for the calling top-level test;
-// subtests share the binary. The build cache makes a second top-level
-// test's build cheap.
+// flexvpnBuild is the binary shared by every test of one run.
+var flexvpnBuild struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+// buildFlexvpn compiles cmd/flexvpn on first use; later tests reuse the
+// binary, and TestMain removes it when the run ends.
 func buildFlexvpn(t testing.TB) string {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "flexvpn")
-	gotool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(gotool); err != nil {
-		gotool = "go"
+	b := &flexvpnBuild
+	b.once.Do(func() {
+		if b.dir, b.err = os.MkdirTemp("", "flexvpn-interop-"); b.err != nil {
+			return
+		}
+		b.path = filepath.Join(b.dir, "flexvpn")
+		gotool := filepath.Join(runtime.GOROOT(), "bin", "go")
+		if _, err := os.Stat(gotool); err != nil {
+			gotool = "go"
+		}
+		if out, err := exec.Command(gotool, "build", "-o", b.path, "flexvpn/cmd/flexvpn").CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("go build flexvpn: %w\n%s", err, out)
+		}
+	})
+	if b.err != nil {
+		t.Fatal(b.err)
 	}
-	if b, err := exec.Command(gotool, "build", "-o", out, "flexvpn/cmd/flexvpn").CombinedOutput(); err != nil {
-		t.Fatalf("go build flexvpn: %v\n%s", err, b)
+	return b.path
+}
+
+func removeFlexvpnBuild() {
+	if flexvpnBuild.dir != "" {
+		os.RemoveAll(flexvpnBuild.dir)
 	}
-	return out
 }
 
 // clientProfile is what a test case puts into the profile.
@@ -69,6 +92,8 @@ type clientProfile struct {
 	Cert        *pki.Cert // client certificate for cert
 	CA          []byte    // trusted for the gateway
 	GatewayID   string
+	DPD         string // dpd_interval; default 10s
+	DPDRetry    string // dpd_retry; default the profile's
 }
 
 // write puts the profile, its 0600 secrets file and PEM files into dir and
@@ -95,7 +120,10 @@ func (p clientProfile) write(t testing.TB, dir string) string {
 		writeFile(t, filepath.Join(dir, "ca.pem"), p.CA, 0o644)
 		b.WriteString("ca = \"ca.pem\"\n")
 	}
-	fmt.Fprintf(&b, "identity = %q\n\n[ike]\ndpd_interval = \"10s\"\n", p.GatewayID)
+	fmt.Fprintf(&b, "identity = %q\n\n[ike]\ndpd_interval = %q\n", p.GatewayID, cmp.Or(p.DPD, "10s"))
+	if p.DPDRetry != "" {
+		fmt.Fprintf(&b, "dpd_retry = %q\n", p.DPDRetry)
+	}
 	var s strings.Builder
 	if p.Password != "" {
 		fmt.Fprintf(&s, "password = %q\n", p.Password)

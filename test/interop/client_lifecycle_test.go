@@ -18,6 +18,7 @@ import (
 // and carry traffic again. SIGTERM then restores the namespace.
 func TestClientReconnectsAfterGatewayDelete(t *testing.T) {
 	netns.RequireStrongSwan(t)
+	t.Parallel() // mostly waiting on timers
 	bin := buildFlexvpn(t)
 	s := newClientSetup(t, "crecon", clientCase{name: "psk", auth: "psk"}, nil)
 	before := snapshot(s.cli)
@@ -52,6 +53,7 @@ func TestClientReconnectsAfterGatewayDelete(t *testing.T) {
 // new Child SA.
 func TestClientFollowsGatewayRekeys(t *testing.T) {
 	netns.RequireStrongSwan(t)
+	t.Parallel() // mostly waiting on timers
 	bin := buildFlexvpn(t)
 	s := newClientSetup(t, "crekey", clientCase{name: "psk", auth: "psk"}, nil)
 	c := startClient(t, s.cli, bin, s.profile)
@@ -126,4 +128,39 @@ func childBytesIn(t *testing.T, swan *netns.StrongSwan, spi string) uint64 {
 	}
 	t.Fatalf("gateway has no CHILD_SA with inbound SPI %s", spi)
 	return 0
+}
+
+// TestClientRecoversFromDeadGateway: the gateway's link goes down, so
+// it neither answers nor sends a Delete. Dead peer detection
+// (dpd_interval 2s, dpd_retry 1s) must notice; once the link is back the
+// client's reconnect must get through, carry traffic again, and SIGTERM
+// must still restore the namespace.
+func TestClientRecoversFromDeadGateway(t *testing.T) {
+	netns.RequireStrongSwan(t)
+	t.Parallel() // mostly waiting on timers
+	bin := buildFlexvpn(t)
+	s := newClientSetup(t, "cdead", clientCase{name: "psk", auth: "psk"}, nil)
+	s.prof.DPD, s.prof.DPDRetry = "2s", "1s"
+	prof := s.prof.write(t, t.TempDir())
+	before := snapshot(s.cli)
+	c := startClient(t, s.cli, bin, prof)
+	c.waitConnected(30 * time.Second)
+	netns.WaitFor(t, 10*time.Second, func() error { return s.cli.Ping(lanAddr) })
+	s.gw.IP("link", "set", "eth0", "down")
+	netns.WaitFor(t, 30*time.Second, func() error {
+		if !strings.Contains(c.proc.Output(), "dead peer detected") {
+			return fmt.Errorf("no dead peer detected yet")
+		}
+		return nil
+	})
+	s.gw.IP("link", "set", "eth0", "up")
+	netns.WaitFor(t, 30*time.Second, func() error {
+		if n := strings.Count(c.proc.Output(), connectedLine); n < 2 {
+			return fmt.Errorf("connected %d times: %w", n, c.proc.Err())
+		}
+		return nil
+	})
+	netns.WaitFor(t, 10*time.Second, func() error { return s.cli.Ping(lanAddr) })
+	c.disconnect()
+	checkRestored(t, c, before)
 }
