@@ -93,7 +93,11 @@ func (m *meter) totalLocked(a netip.Addr) *byteCount {
 }
 
 func (m *meter) SetOutbound(prefixes []netip.Prefix, sa datapath.Sealer, remote netip.AddrPort) error {
-	if err := m.dev.SetOutbound(prefixes, sa, remote); err != nil {
+	return m.SetOutboundFrom(prefixes, sa, netip.Addr{}, remote)
+}
+
+func (m *meter) SetOutboundFrom(prefixes []netip.Prefix, sa datapath.Sealer, local netip.Addr, remote netip.AddrPort) error {
+	if err := m.dev.SetOutboundFrom(prefixes, sa, local, remote); err != nil {
 		return err
 	}
 	st, ok := sa.(statser)

@@ -29,7 +29,7 @@ type Device interface {
 	AddInbound(spi uint32, sa datapath.Opener, allowed []netip.Prefix) error
 	RetireInbound(spi uint32, grace time.Duration)
 	RemoveInbound(spi uint32)
-	SetOutbound(prefixes []netip.Prefix, sa datapath.Sealer, remote netip.AddrPort) error
+	SetOutboundFrom(prefixes []netip.Prefix, sa datapath.Sealer, local netip.Addr, remote netip.AddrPort) error
 	RemoveOutbound(prefixes []netip.Prefix)
 }
 
@@ -102,7 +102,9 @@ func (l *Link) install(sa *ike.SA, c *ike.ChildSA) error {
 	if err := l.dev.AddInbound(c.InSPI, in, routes); err != nil {
 		return err
 	}
-	if err := l.dev.SetOutbound(routes, out, c.Remote); err != nil {
+	// ESP leaves from the address the peer's IKE traffic arrived on, which
+	// matters for a gateway bound to a wildcard address on several networks.
+	if err := l.dev.SetOutboundFrom(routes, out, c.Local.Addr(), c.Remote); err != nil {
 		l.dev.RemoveInbound(c.InSPI)
 		return err
 	}

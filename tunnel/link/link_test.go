@@ -32,8 +32,8 @@ func (d *recDevice) AddInbound(spi uint32, sa datapath.Opener, allowed []netip.P
 }
 func (d *recDevice) RetireInbound(spi uint32, grace time.Duration) { d.add("retire %08x", spi) }
 func (d *recDevice) RemoveInbound(spi uint32)                      { d.add("in- %08x", spi) }
-func (d *recDevice) SetOutbound(p []netip.Prefix, sa datapath.Sealer, remote netip.AddrPort) error {
-	d.add("out %v -> %v", p, remote)
+func (d *recDevice) SetOutboundFrom(p []netip.Prefix, sa datapath.Sealer, local netip.Addr, remote netip.AddrPort) error {
+	d.add("out %v %v -> %v", p, local, remote)
 	return nil
 }
 func (d *recDevice) RemoveOutbound(p []netip.Prefix) { d.add("out- %v", p) }
@@ -45,6 +45,7 @@ func child(in, out uint32, remote string) *ike.ChildSA {
 		In: ike.ChildKeys{Encr: key('a')}, Out: ike.ChildKeys{Encr: key('b')},
 		RemoteTS: []wire.TrafficSelector{{Type: wire.TSIPv4AddrRange, EndPort: 65535,
 			Start: netip.MustParseAddr(remote), End: netip.MustParseAddr(remote)}},
+		Local:  netip.MustParseAddrPort("192.0.2.1:4500"),
 		Remote: netip.MustParseAddrPort("192.0.2.2:4500"), Encap: true,
 	}
 }
@@ -65,9 +66,9 @@ func TestChildLifecycle(t *testing.T) {
 
 	want := []string{
 		"in+ 00001001 [203.0.113.5/32]",
-		"out [203.0.113.5/32] -> 192.0.2.2:4500",
+		"out [203.0.113.5/32] 192.0.2.1 -> 192.0.2.2:4500",
 		"in+ 00001002 [203.0.113.5/32]", // new inbound first,
-		"out [203.0.113.5/32] -> 192.0.2.2:4500",
+		"out [203.0.113.5/32] 192.0.2.1 -> 192.0.2.2:4500",
 		"retire 00001001", // the old one lingers for packets in flight,
 		// and its Delete does not cut the grace period short.
 		"in- 00001002",
