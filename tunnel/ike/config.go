@@ -79,8 +79,18 @@ type Config struct {
 
 	// RequestConfig makes the initiator send a CFG_REQUEST in IKE_AUTH.
 	RequestConfig bool
+	// ConfigAnnounce are attributes the initiator volunteers, typically
+	// INTERNAL_IP4/6_SUBNET for the networks behind a router: added to the
+	// CFG_REQUEST, or sent as CFG_SET when RequestConfig is off.
+	ConfigAnnounce []wire.CPAttr
 	// ConfigProvider answers a CFG_REQUEST on the responder.
 	ConfigProvider func(ctx context.Context, peer PeerInfo, req []wire.CPAttr) ([]wire.CPAttr, error)
+	// ConfigSet answers an initiator's CFG_SET on the responder with the
+	// attributes to acknowledge (CFG_ACK).
+	ConfigSet func(ctx context.Context, peer PeerInfo, set []wire.CPAttr) ([]wire.CPAttr, error)
+	// ConfigPush gives the responder attributes to push with CFG_SET to an
+	// initiator that sent no CP payload; none pushes nothing.
+	ConfigPush func(ctx context.Context, peer PeerInfo) []wire.CPAttr
 
 	Logger *slog.Logger
 	Rand   io.Reader // default crypto/rand

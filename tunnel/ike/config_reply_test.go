@@ -1,6 +1,7 @@
 package ike
 
 import (
+	"context"
 	"net/netip"
 	"testing"
 
@@ -49,5 +50,44 @@ func TestParseConfigReplyRejectsMalformed(t *testing.T) {
 		if _, err := parseConfigReply(b); err == nil {
 			t.Errorf("case %d accepted", i)
 		}
+	}
+}
+
+// TestConfigPushAndAnnounce: a router client announces its LAN with
+// CFG_SET and gets CFG_ACK; a gateway pushes configuration (CFG_SET) to
+// a client that asked for none.
+func TestConfigPushAndAnnounce(t *testing.T) {
+	lan := wire.CPAttr{Type: wire.INTERNAL_IP4_SUBNET, Value: []byte{192, 168, 7, 0, 255, 255, 255, 0}}
+	s := pskServer()
+	var announced []wire.CPAttr
+	s.ConfigSet = func(_ context.Context, _ PeerInfo, set []wire.CPAttr) ([]wire.CPAttr, error) {
+		announced = set
+		return []wire.CPAttr{wire.CPRequest(wire.INTERNAL_IP4_SUBNET)}, nil
+	}
+	s.ConfigPush = func(context.Context, PeerInfo) []wire.CPAttr {
+		return []wire.CPAttr{{Type: wire.UNITY_BANNER, Value: []byte("pushed")}}
+	}
+	tb := newTestbed(t, s)
+
+	c := pskClient()
+	c.RequestConfig, c.ConfigAnnounce = false, []wire.CPAttr{lan}
+	if _, err := tb.connect(t, c); err != nil {
+		t.Fatal(err)
+	}
+	up := tb.cev.wait(t, EventUp)
+	if up.Config == nil || len(up.Config.Acked) != 1 || up.Config.Acked[0] != wire.INTERNAL_IP4_SUBNET {
+		t.Fatalf("CFG_ACK %+v", up.Config)
+	}
+	if len(announced) != 1 || string(announced[0].Value) != string(lan.Value) {
+		t.Fatalf("gateway saw %v", announced)
+	}
+
+	c.ConfigAnnounce = nil
+	if _, err := tb.connect(t, c); err != nil {
+		t.Fatal(err)
+	}
+	up = tb.cev.wait(t, EventUp)
+	if up.Config == nil || !up.Config.Pushed || up.Config.Banner != "pushed" {
+		t.Fatalf("pushed config %+v", up.Config)
 	}
 }

@@ -58,8 +58,8 @@ func (t *ikeAuthTask) build(sa *SA) ([]wire.Payload, error) {
 	if sa.cfg.WindowSize > 1 {
 		ps = append(ps, wire.NewSetWindowSize(uint32(sa.cfg.WindowSize)))
 	}
-	if sa.cfg.RequestConfig {
-		ps = append(ps, configRequest())
+	if cp := sa.cfg.configPayload(); cp != nil {
+		ps = append(ps, cp)
 	}
 	t.child = sa.newChildNegotiation(nil)
 	return append(ps, sa.childRequestPayloads(t.child, false)...), nil
@@ -111,8 +111,8 @@ func (t *ikeAuthTask) complete(sa *SA, m *message) error {
 	if n := wire.FirstError(ps); n != nil {
 		return &PeerError{Type: n.NotifyType, Hint: "the gateway authenticated but refused the tunnel"}
 	}
-	if cp := findCP(ps); cp != nil && cp.CfgType == wire.CFG_REPLY {
-		rep, err := parseConfigReply(cp.Attributes)
+	if cp := findCP(ps); cp != nil {
+		rep, err := configFromResponse(cp)
 		if err != nil {
 			return err
 		}

@@ -1,7 +1,6 @@
 package ike
 
 import (
-	"context"
 	"encoding/binary"
 	"fmt"
 	"net/netip"
@@ -19,18 +18,20 @@ type ConfigReply struct {
 	Addresses     []netip.Prefix // our inner addresses (IPv4 with netmask, IPv6 with prefix length)
 	DNS           []netip.Addr
 	NBNS          []netip.Addr
-	Subnets       []netip.Prefix // INTERNAL_IP4/6_SUBNET: networks behind the gateway
-	SplitInclude  []netip.Prefix // UNITY_SPLIT_INCLUDE
-	LocalLAN      []netip.Prefix // UNITY_LOCAL_LAN: excluded from the tunnel
-	Domains       []string       // INTERNAL_DNS_DOMAIN (RFC 8598)
-	SplitDNS      []string       // UNITY_SPLITDNS_NAME
-	DefaultDomain string         // UNITY_DEF_DOMAIN
-	Banner        string         // UNITY_BANNER
-	BackupServers []string       // UNITY_BACKUP_SERVERS
-	SavePassword  bool           // UNITY_SAVE_PASSWD
-	PFS           bool           // UNITY_PFS
-	AppVersion    string         // APPLICATION_VERSION
-	Raw           []wire.CPAttr  // every attribute as received
+	Subnets       []netip.Prefix    // INTERNAL_IP4/6_SUBNET: networks behind the gateway
+	SplitInclude  []netip.Prefix    // UNITY_SPLIT_INCLUDE
+	LocalLAN      []netip.Prefix    // UNITY_LOCAL_LAN: excluded from the tunnel
+	Domains       []string          // INTERNAL_DNS_DOMAIN (RFC 8598)
+	SplitDNS      []string          // UNITY_SPLITDNS_NAME
+	DefaultDomain string            // UNITY_DEF_DOMAIN
+	Banner        string            // UNITY_BANNER
+	BackupServers []string          // UNITY_BACKUP_SERVERS
+	SavePassword  bool              // UNITY_SAVE_PASSWD
+	PFS           bool              // UNITY_PFS
+	AppVersion    string            // APPLICATION_VERSION
+	Raw           []wire.CPAttr     // every attribute as received
+	Pushed        bool              // the gateway pushed it (CFG_SET) unasked
+	Acked         []wire.CPAttrType // CFG_ACK: which announced attributes the gateway took
 }
 
 // requestedAttrs is what the initiator asks for.
@@ -41,12 +42,42 @@ var requestedAttrs = []wire.CPAttrType{
 	wire.UNITY_SPLIT_INCLUDE, wire.UNITY_BACKUP_SERVERS,
 }
 
-func configRequest() *wire.CP {
+// configPayload is the initiator's CP: a CFG_REQUEST (with what we
+// announce appended), or a CFG_SET when we only announce; nil for none.
+func (c *Config) configPayload() *wire.CP {
+	if !c.RequestConfig {
+		if len(c.ConfigAnnounce) == 0 {
+			return nil
+		}
+		return &wire.CP{CfgType: wire.CFG_SET, Attributes: c.ConfigAnnounce}
+	}
 	cp := &wire.CP{CfgType: wire.CFG_REQUEST}
 	for _, t := range requestedAttrs {
 		cp.Attributes = append(cp.Attributes, wire.CPRequest(t))
 	}
+	cp.Attributes = append(cp.Attributes, c.ConfigAnnounce...)
 	return cp
+}
+
+// configFromResponse reads the responder's CP: CFG_REPLY answers our
+// request, CFG_SET is pushed configuration, CFG_ACK acknowledges what we
+// announced.
+func configFromResponse(cp *wire.CP) (*ConfigReply, error) {
+	switch cp.CfgType {
+	case wire.CFG_REPLY, wire.CFG_SET:
+		r, err := parseConfigReply(cp.Attributes)
+		if r != nil {
+			r.Pushed = cp.CfgType == wire.CFG_SET
+		}
+		return r, err
+	case wire.CFG_ACK:
+		r := &ConfigReply{Raw: cp.Attributes}
+		for _, a := range cp.Attributes {
+			r.Acked = append(r.Acked, a.Type)
+		}
+		return r, nil
+	}
+	return nil, nil
 }
 
 // parseConfigReply converts attributes; a malformed known attribute is a
@@ -204,11 +235,17 @@ func appendUnityRecords(dst *[]netip.Prefix, v []byte) error {
 	return nil
 }
 
-// respondConfig runs the provider hook for a CFG_REQUEST and remembers the
-// addresses it assigned (for selector narrowing).
+// respondConfig answers the initiator's CP through the hooks: CFG_REQUEST
+// with ConfigProvider (remembering the addresses it assigned, for selector
+// narrowing), CFG_SET with ConfigSet; without a CP, ConfigPush may push.
 func (sa *SA) respondConfig(ps []wire.Payload) ([]wire.Payload, error) {
 	cp := findCP(ps)
-	if cp == nil || cp.CfgType != wire.CFG_REQUEST || sa.cfg.ConfigProvider == nil {
+	switch {
+	case cp == nil:
+		return sa.pushConfig(), nil
+	case cp.CfgType == wire.CFG_SET:
+		return sa.ackConfig(cp)
+	case cp.CfgType != wire.CFG_REQUEST || sa.cfg.ConfigProvider == nil:
 		return nil, nil
 	}
 	attrs, err := sa.cfg.ConfigProvider(sa.ctx, sa.peerInfo(), cp.Attributes)
@@ -223,6 +260,31 @@ func (sa *SA) respondConfig(ps []wire.Payload) ([]wire.Payload, error) {
 	return []wire.Payload{&wire.CP{CfgType: wire.CFG_REPLY, Attributes: attrs}}, nil
 }
 
+func (sa *SA) pushConfig() []wire.Payload {
+	if sa.cfg.ConfigPush == nil {
+		return nil
+	}
+	attrs := sa.cfg.ConfigPush(sa.ctx, sa.peerInfo())
+	if len(attrs) == 0 {
+		return nil
+	}
+	return []wire.Payload{&wire.CP{CfgType: wire.CFG_SET, Attributes: attrs}}
+}
+
+// ackConfig answers CFG_SET; a refusal is not fatal, the peer simply
+// gets no CFG_ACK.
+func (sa *SA) ackConfig(cp *wire.CP) ([]wire.Payload, error) {
+	if sa.cfg.ConfigSet == nil {
+		return nil, nil
+	}
+	attrs, err := sa.cfg.ConfigSet(sa.ctx, sa.peerInfo(), cp.Attributes)
+	if err != nil {
+		sa.log.Info("announced configuration refused", "err", err)
+		return nil, nil
+	}
+	return []wire.Payload{&wire.CP{CfgType: wire.CFG_ACK, Attributes: attrs}}, nil
+}
+
 func (sa *SA) peerInfo() PeerInfo {
 	pi := PeerInfo{ID: sa.peerID, Remote: sa.remote, Certificate: sa.peerCert, VendorIDs: sa.peer.vendorIDs}
 	if sa.eapState != nil {
@@ -230,5 +292,3 @@ func (sa *SA) peerInfo() PeerInfo {
 	}
 	return pi
 }
-
-var _ = context.Background
