@@ -59,6 +59,12 @@ type Status struct {
 	DefaultRoute bool `json:"default_route,omitempty"`
 	// Since is when the profile entered State.
 	Since time.Time `json:"since,omitzero"`
+	// Counters of the current session's data plane (inner packets and
+	// bytes), while connected.
+	PacketsIn  uint64 `json:"packets_in,omitempty"`
+	BytesIn    uint64 `json:"bytes_in,omitempty"`
+	PacketsOut uint64 `json:"packets_out,omitempty"`
+	BytesOut   uint64 `json:"bytes_out,omitempty"`
 	// LastError is the most recent failure, kept after recovery.
 	LastError string `json:"last_error,omitempty"`
 	// Trace holds the recent events, oldest first (op "trace" only).

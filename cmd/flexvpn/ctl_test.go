@@ -18,7 +18,7 @@ func TestPrintStatus(t *testing.T) {
 	st := []ctl.Status{
 		{Profile: "branch", Connect: "auto", State: "connected", Gateway: "gw1.example.com", DefaultRoute: true,
 			Addrs: []netip.Prefix{netip.MustParsePrefix("10.8.0.2/32")}, Since: now.Add(-90 * time.Second),
-			LastError: "dpd timeout",
+			LastError: "dpd timeout", PacketsIn: 12, BytesIn: 1536, PacketsOut: 3, BytesOut: 100,
 			Trace: []ctl.Event{{Time: now.Add(-91 * time.Second), State: "connecting", Gateway: "gw1.example.com",
 				Message: "banner\nwith lines", Err: "first try\nfailed"}}},
 		{Profile: "lab", Connect: "manual", State: "idle"},
@@ -35,6 +35,7 @@ func TestPrintStatus(t *testing.T) {
 	for _, want := range []string{
 		"connected (default route)", "08:58:30 (1m30s)", "gw1.example.com", "10.8.0.2/32",
 		"  last error: dpd timeout",
+		"  traffic: in 12 packets (1.5 KiB), out 3 packets (100 B)",
 		"08:58:29  connecting  banner with lines  [gw1.example.com]: first try failed",
 	} {
 		if !strings.Contains(out, want) {
@@ -48,6 +49,14 @@ func TestPrintStatus(t *testing.T) {
 	printStatus(&b, nil, now)
 	if !strings.Contains(b.String(), "no profiles loaded") {
 		t.Errorf("empty status: %q", b.String())
+	}
+}
+
+func TestByteSize(t *testing.T) {
+	for n, want := range map[uint64]string{0: "0 B", 1023: "1023 B", 1024: "1.0 KiB", 5 << 20: "5.0 MiB", 3 << 40: "3.0 TiB"} {
+		if got := byteSize(n); got != want {
+			t.Errorf("byteSize(%d) = %q, want %q", n, got, want)
+		}
 	}
 }
 

@@ -166,29 +166,16 @@ func tunnelFactory(b daemon.Build) (daemon.Tunnel, error) {
 	ikeCfg.Logger = tagged
 	return client.NewConn(client.ConnConfig{
 		Profile: b.Profile,
-		Dialer: liveDialer{&client.TunnelDialer{
+		Dialer: b.WrapDialer(&client.TunnelDialer{
 			IKE:    ikeCfg,
 			NewTUN: func() (tun.Device, error) { return tunif.Create(b.Interface, b.MTU) },
 			Logger: tagged,
-		}},
+		}),
 		Resolver: netResolver{},
 		Applier:  b.Applier,
 		Trace:    b.Trace,
 		Logger:   b.Logger,
 	}), nil
-}
-
-// liveDialer starts no attempt for a run that is already cancelled:
-// client.Conn goes round its loop once more after a failed Apply, and
-// when the daemon refused that Apply (default route taken) the attempt
-// would leave a half-open IKE SA on the gateway.
-type liveDialer struct{ client.Dialer }
-
-func (d liveDialer) Dial(ctx context.Context, t client.Target) (client.Session, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return d.Dialer.Dial(ctx, t)
 }
 
 // healthy is the watchdog's check: the daemon's state lock is not stuck.

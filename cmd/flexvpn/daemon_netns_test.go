@@ -57,7 +57,7 @@ func TestDaemonAgainstStrongSwan(t *testing.T) {
 		t.Fatalf("up: %v\n%s", err, out)
 	}
 	netns.WaitFor(t, 10*time.Second, func() error { return e.cli.Ping(e.lan.Addr) })
-	if out, err := e.run("status", "--trace"); err != nil || !strings.Contains(out, "connected") {
+	if out, err := e.run("status", "--trace"); err != nil || !strings.Contains(out, "connected") || !strings.Contains(out, "traffic: in ") {
 		t.Fatalf("status: %v\n%s", err, out)
 	}
 

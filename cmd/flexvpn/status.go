@@ -69,10 +69,15 @@ func printStatus(out io.Writer, st []ctl.Status, now time.Time) error {
 }
 
 func printDetails(out io.Writer, s ctl.Status) {
-	if s.LastError == "" && len(s.Trace) == 0 {
+	traffic := s.PacketsIn+s.PacketsOut > 0
+	if s.LastError == "" && len(s.Trace) == 0 && !traffic {
 		return
 	}
 	fmt.Fprintf(out, "\n%s:\n", s.Profile)
+	if traffic {
+		fmt.Fprintf(out, "  traffic: in %d packets (%s), out %d packets (%s)\n",
+			s.PacketsIn, byteSize(s.BytesIn), s.PacketsOut, byteSize(s.BytesOut))
+	}
 	if s.LastError != "" {
 		fmt.Fprintf(out, "  last error: %s\n", s.LastError)
 	}
@@ -86,6 +91,20 @@ func printDetails(out io.Writer, s ctl.Status) {
 		}
 		fmt.Fprintln(out, line)
 	}
+}
+
+// byteSize renders a byte count with a binary unit.
+func byteSize(n uint64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := uint64(unit), 0
+	for m := n / unit; m >= unit && exp < 4; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
 }
 
 func stateText(s ctl.Status) string {

@@ -31,6 +31,9 @@ type Build struct {
 	Trace   *client.Trace
 	// Logger is the daemon's; client.Conn adds the profile name itself.
 	Logger *slog.Logger
+
+	d   *Daemon
+	run *run
 }
 
 // Factory makes the Tunnel of a profile being started.
@@ -97,7 +100,8 @@ type run struct {
 	// Guarded by Daemon.mu.
 	ended   time.Time
 	reply   *client.Reply
-	refused error // why the daemon stopped it (default route conflict)
+	session client.Session // of the latest successful dial
+	refused error          // why the daemon stopped it (default route conflict)
 	refAt   time.Time
 	err     error // what Run returned
 }
@@ -205,6 +209,8 @@ func (d *Daemon) start(name string) error {
 		MTU:       d.cfg.MTU,
 		Trace:     r.trace,
 		Logger:    d.log,
+		d:         d,
+		run:       r,
 	}
 	b.Applier = d.newApplier(name, e.prof, b.Interface, r)
 	tun, err := d.cfg.Factory(b)

@@ -32,6 +32,10 @@ type fakeSession struct {
 
 func (s *fakeSession) Reply() client.Reply { return s.reply }
 
+func (s *fakeSession) Counters() client.Counters {
+	return client.Counters{PacketsIn: 3, BytesIn: 300, PacketsOut: 4, BytesOut: 400}
+}
+
 func (s *fakeSession) Wait(ctx context.Context) error {
 	select {
 	case <-ctx.Done():
@@ -79,7 +83,7 @@ func TestControlSocket(t *testing.T) {
 		Dir: dir,
 		Factory: func(b Build) (Tunnel, error) {
 			return client.NewConn(client.ConnConfig{
-				Profile: b.Profile, Dialer: dialer, Resolver: literalResolver{},
+				Profile: b.Profile, Dialer: b.WrapDialer(dialer), Resolver: literalResolver{},
 				Applier: b.Applier, Trace: b.Trace, Logger: b.Logger,
 			}), nil
 		},
@@ -108,7 +112,8 @@ func TestControlSocket(t *testing.T) {
 		return err == nil && st[0].State == "connected"
 	})
 	s := st[0]
-	if s.Gateway != "192.0.2.1" || len(s.Addrs) != 1 || s.Addrs[0].String() != "10.8.0.2/32" || !s.DefaultRoute || s.Since.IsZero() {
+	if s.Gateway != "192.0.2.1" || len(s.Addrs) != 1 || s.Addrs[0].String() != "10.8.0.2/32" || !s.DefaultRoute || s.Since.IsZero() ||
+		s.BytesIn != 300 || s.PacketsOut != 4 {
 		t.Fatalf("status %+v", s)
 	}
 	if len(s.Trace) == 0 || s.Trace[len(s.Trace)-1].Message != "connected" {
@@ -121,7 +126,7 @@ func TestControlSocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, _ = c.Status(ctx, "corp", false)
-	if st[0].State != "idle" || st[0].DefaultRoute || len(st[0].Addrs) != 0 || st[0].LastError != "" {
+	if st[0].State != "idle" || st[0].DefaultRoute || len(st[0].Addrs) != 0 || st[0].LastError != "" || st[0].BytesIn != 0 {
 		t.Fatalf("after down: %+v", st[0])
 	}
 	if cfg := routers[0].Current(); cfg.Interface != "" {

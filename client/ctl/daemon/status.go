@@ -56,6 +56,10 @@ func (d *Daemon) statusLocked(name string, e *entry, trace bool) ctl.Status {
 	}
 	if r.reply != nil {
 		st.Addrs = slices.Clone(r.reply.Addrs)
+		if c, ok := r.session.(client.Counting); ok {
+			n := c.Counters()
+			st.PacketsIn, st.BytesIn, st.PacketsOut, st.BytesOut = n.PacketsIn, n.BytesIn, n.PacketsOut, n.BytesOut
+		}
 	}
 	for i := len(events) - 1; i >= 0; i-- {
 		if st.Gateway == "" && events[i].Gateway != "" {
