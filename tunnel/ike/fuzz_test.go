@@ -32,15 +32,23 @@ func FuzzHandleDatagram(f *testing.F) {
 	if b, err := sk.Encode(); err == nil {
 		f.Add(b)
 	}
-	s := pskServer()
-	s.HalfOpenMax = 1000
-	ep, err := NewEndpoint(EndpointConfig{Transport: discardTransport{}, Local: serverAddr, Responder: &s})
-	if err != nil {
-		f.Fatal(err)
+	// One endpoint creates responder SAs, the other (under "load")
+	// answers every IKE_SA_INIT with the cookie check.
+	var eps []*Endpoint
+	for _, max := range []int{1000, -1} {
+		s := pskServer()
+		s.HalfOpenMax = max
+		ep, err := NewEndpoint(EndpointConfig{Transport: discardTransport{}, Local: serverAddr, Responder: &s})
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Cleanup(func() { ep.Close() })
+		eps = append(eps, ep)
 	}
-	f.Cleanup(func() { ep.Close() })
 	f.Fuzz(func(t *testing.T, pkt []byte) {
-		ep.HandleDatagram(pkt, serverIKE, clientIKE)
+		for _, ep := range eps {
+			ep.HandleDatagram(pkt, serverIKE, clientIKE)
+		}
 	})
 }
 
