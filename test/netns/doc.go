@@ -67,5 +67,7 @@
 // gateway. Clients use the relay's address as the gateway's; the gateway
 // sees a real NAT. SetFilter drops packets (DropEvery(n) or any rule on
 // direction, port, sequence and bytes) and Rebind moves every flow to a
-// new outside port like a NAT that lost its mappings.
+// new outside port like a NAT that lost its mappings. HalfOpenIKESA
+// leaves a half-open IKE SA on a responder; with strongSwan's
+// "cookie_threshold = 1" the next initiator must answer a COOKIE.
 package netns
