@@ -103,7 +103,8 @@ type run struct {
 	session client.Session // of the latest successful dial
 	refused error          // why the daemon stopped it (default route conflict)
 	refAt   time.Time
-	err     error // what Run returned
+	downAt  time.Time // set by Down: the user ended it, whatever its state
+	err     error     // what Run returned
 }
 
 func (r *run) finished() bool {
@@ -152,7 +153,13 @@ func (d *Daemon) Down(name string) error {
 	if !ok {
 		return fmt.Errorf("%w %q", ErrNoProfile, name)
 	}
-	return d.stop(e)
+	err := d.stop(e)
+	d.mu.Lock()
+	if e.run != nil {
+		e.run.downAt = time.Now()
+	}
+	d.mu.Unlock()
+	return err
 }
 
 // Shutdown stops every profile and refuses further starts.

@@ -160,6 +160,11 @@ func TestDefaultRouteOwner(t *testing.T) {
 	if tbl := h.routers[0].Current().Table; tbl != TableBase+first {
 		t.Errorf("first profile's routes in table %d, want %d", tbl, TableBase+first)
 	}
+	h.d.Down("second")
+	st, _ = h.d.Status("second", false)
+	if st[0].State != "idle" || !strings.Contains(st[0].LastError, "already owns") {
+		t.Fatalf("refused profile after down: %+v", st[0])
+	}
 	h.d.Down("first")
 	h.d.Up("second")
 	waitFor(t, "second connected after first went down", func() bool { return h.state(t, "second") == "connected" })

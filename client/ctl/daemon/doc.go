@@ -9,6 +9,10 @@
 // profile may own the default route at a time: the applier refuses the
 // second and the daemon stops it with an error naming the owner.
 //
+// Profiles with connect = "auto" start when loaded and reconnect forever;
+// "manual" ones wait for Up; "track" ones also wait for Up until the
+// daemon has a tracker for reachability objects.
+//
 // The connection itself is behind the Tunnel interface (*client.Conn in
 // production) and built by a Factory, so the profile set, reload and the
 // control API are tested without root.

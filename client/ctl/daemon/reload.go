@@ -94,6 +94,9 @@ func (d *Daemon) merge(loaded map[string]*profile.Profile, broken map[string]boo
 			if p.Connect == profile.ConnectAuto {
 				start = append(start, name)
 			}
+			if p.Connect == profile.ConnectTrack {
+				d.log.Warn("connect = \"track\" is not supported by the daemon yet; the profile stays idle until `flexvpn up`", "profile", name)
+			}
 		case reflect.DeepEqual(e.prof, p):
 		case e.run != nil && !e.run.finished():
 			restart = append(restart, e)

@@ -54,6 +54,11 @@ func (d *Daemon) statusLocked(name string, e *entry, trace bool) ctl.Status {
 		st.LastError = r.refused.Error()
 		st.Since = r.refAt
 	}
+	if !r.downAt.IsZero() {
+		// After `flexvpn down` the profile is idle, even if it had
+		// failed; the error stays in LastError.
+		st.State, st.Since = client.StateIdle.String(), r.downAt
+	}
 	if r.reply != nil {
 		st.Addrs = slices.Clone(r.reply.Addrs)
 		if c, ok := r.session.(client.Counting); ok {
