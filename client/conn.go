@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"flexvpn/client/profile"
+	"flexvpn/tunnel/ike/eap"
 )
 
 // Target is one resolved connection attempt.
@@ -194,6 +195,10 @@ func (c *Conn) Run(ctx context.Context) error {
 			c.setState(StateIdle, "", "disconnected", nil)
 			return nil
 		}
+		if needsUser(err) {
+			c.setState(StateFailed, peer.Host, "the gateway rejected the credentials; not retrying", err)
+			return err
+		}
 		if err != nil {
 			lastErr = err
 			continue
@@ -298,6 +303,14 @@ func (c *Conn) ended(ctx context.Context, t Target, err error) bool {
 	}
 	c.setState(StateConnecting, t.Host, "tunnel lost; reconnecting", err)
 	return false
+}
+
+// needsUser reports a failure no retry can fix: the gateway rejected the
+// password (or the account). Retrying with the same secret, even in auto
+// mode, would only run into the gateway's lockout (issue 3).
+func needsUser(err error) bool {
+	return errors.Is(err, eap.ErrAuthFailed) || errors.Is(err, eap.ErrPasswordExpired) ||
+		errors.Is(err, eap.ErrAccountRestricted)
 }
 
 func (c *Conn) closeSession(s Session) {

@@ -11,10 +11,11 @@ import (
 	"time"
 
 	"flexvpn/client/profile"
+	"flexvpn/tunnel/ike/eap"
 )
 
 // fakeNet plays the gateways: each host has a scripted list of outcomes,
-// one per dial ("ok", "fail", "redirect:HOST"); sessions end when the test
+// one per dial ("ok", "fail", "badpass", "redirect:HOST"); sessions end when the test
 // says so.
 type fakeNet struct {
 	mu       sync.Mutex
@@ -58,6 +59,8 @@ func (f *fakeNet) Dial(ctx context.Context, t Target) (Session, error) {
 		s := &fakeSession{host: t.Host, reply: Reply{BackupServers: f.backups[t.Host]}, end: make(chan error, 1), closed: make(chan struct{})}
 		f.sessions <- s
 		return s, nil
+	case out == "badpass":
+		return nil, fmt.Errorf("ike: authentication failed: EAP: %w", eap.ErrAuthFailed)
 	case strings.HasPrefix(out, "redirect:"):
 		return nil, &RedirectError{Target: strings.TrimPrefix(out, "redirect:")}
 	}
@@ -225,6 +228,27 @@ func TestConnManualGivesUpAfterOneRound(t *testing.T) {
 	}
 	if got := n.dialLog(); got != "gw1.example" {
 		t.Errorf("dials = %s (the unresolvable peer is skipped without a dial)", got)
+	}
+}
+
+// TestConnStopsOnRejectedPassword: a wrong password is not retried, not
+// even in auto mode and not on the next gateway: each try would count
+// against the account's lockout at the gateway.
+func TestConnStopsOnRejectedPassword(t *testing.T) {
+	n := newFakeNet()
+	n.script["gw1.example"] = []string{"badpass"}
+	n.script["gw2.example"] = []string{"ok"}
+	h := start(t, testProfile(t, "auto", "gw1.example", "gw2.example"), n)
+	err := <-h.done
+	h.done <- nil
+	if !errors.Is(err, eap.ErrAuthFailed) {
+		t.Fatalf("Run = %v, want the rejected password", err)
+	}
+	if h.conn.State() != StateFailed {
+		t.Errorf("state = %v, want failed", h.conn.State())
+	}
+	if got := n.dialLog(); got != "gw1.example" {
+		t.Errorf("dials = %s, want only the gateway that rejected us", got)
 	}
 }
 

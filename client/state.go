@@ -8,7 +8,8 @@ package client
 //	 │ Disconnect          │   │ backoff over, next gateway       │ DPD / Delete /
 //	 │                     ▼   │                                  │ network change
 //	 └──────────────── Waiting ◀──────────────────────────────────┘
-//	                       │ (manual mode: a failure ends in Failed)
+//	                       │ (manual mode: a failure ends in Failed;
+//	                       │  any mode: rejected credentials do)
 //	                       ▼
 //	                    Failed ── Connect ──▶ Connecting
 //
