@@ -56,6 +56,8 @@ type sanity struct {
 	capture      *netns.Capture
 	client, gate *netns.StrongSwan
 	cipher       netns.IKECipher
+	filter       string // capture filter; default "udp"
+	wantCookie   bool   // the gateway must have asked for a COOKIE
 }
 
 // TestStrongSwanGoldenSanity proves the harness with strongSwan on both
@@ -70,13 +72,22 @@ func TestStrongSwanGoldenSanity(t *testing.T) {
 	t.Run("psk", func(t *testing.T) {
 		t.Parallel()
 		s := newSanity(t, "gpsk")
-		s.start(netns.GatewaySpec{
+		// A half-open SA from a third host and cookie_threshold = 1 make
+		// the gateway demand a COOKIE; the third host stays out of the
+		// capture, so the golden files hold only strongSwan's messages.
+		spam := s.topo.AddHost("spam", spamAddr)
+		s.filter = "udp and not host " + spamAddr.String()
+		gw := netns.GatewaySpec{
 			Addr: gwAddr, ID: "gw.flexvpn.test", PSK: "sanity psk 0123456789",
 			Pool: pool, DNS: []netip.Addr{dnsAddr},
-		}, netns.ClientSpec{
+		}.Config()
+		gw.Settings = append(gw.Settings, "cookie_threshold = 1")
+		s.startConfig(gw, netns.ClientSpec{
 			Gateway: gwAddr, GatewayID: "gw.flexvpn.test", ID: "cli.flexvpn.test",
 			PSK: "sanity psk 0123456789", VirtualIP: true, DPD: time.Second,
 		})
+		s.halfOpen(spam)
+		s.wantCookie = true
 		s.exercise()
 		s.finish("psk")
 	})
@@ -120,8 +131,29 @@ const (
 	notifyRedirectedFrom = 16408
 )
 
-// gw2Addr is the second gateway the cert scenario redirects to.
-var gw2Addr = netip.MustParseAddr("192.0.2.2")
+// gw2Addr is the second gateway the cert scenario redirects to;
+// spamAddr leaves a half-open SA on the gateway in the psk scenario.
+var (
+	gw2Addr  = netip.MustParseAddr("192.0.2.2")
+	spamAddr = netip.MustParseAddr("192.0.2.66")
+)
+
+// notifyCookie is the COOKIE notify type (RFC 7296 3.10.1).
+const notifyCookie = 16390
+
+// halfOpen leaves a half-open IKE SA on the gateway and waits until the
+// gateway lists it.
+func (s *sanity) halfOpen(from *netns.Host) {
+	if err := netns.HalfOpenIKESA(from, gwAddr); err != nil {
+		s.t.Fatal(err)
+	}
+	netns.WaitFor(s.t, 5*time.Second, func() error {
+		if sas, err := s.gate.ListSAs(); err != nil || len(sas) == 0 {
+			return fmt.Errorf("no half-open SA on the gateway yet (%v)", err)
+		}
+		return nil
+	})
+}
 
 // certScenario: ECDSA certificates both ways; the client's first KE
 // group is refused (INVALID_KE_PAYLOAD, then a retry); the CHILD_SA is
@@ -249,7 +281,10 @@ func (s *sanity) start(g netns.GatewaySpec, c netns.ClientSpec) {
 // startConfig is start with a hand-tuned gateway configuration. The
 // client logs its IKE keys so the test can decrypt every SK payload.
 func (s *sanity) startConfig(g netns.Config, c netns.ClientSpec) {
-	s.capture = s.topo.Inet().Capture("br0", "udp")
+	if s.filter == "" {
+		s.filter = "udp"
+	}
+	s.capture = s.topo.Inet().Capture("br0", s.filter)
 	s.gate = netns.StartStrongSwan(s.t, s.gw, g)
 	cc := c.Config()
 	cc.LogLevels = netns.KeyLogLevels
@@ -289,7 +324,9 @@ func (s *sanity) exercise() {
 	if err := s.client.Terminate(netns.ClientConn); err != nil {
 		t.Fatal(err)
 	}
-	s.gate.WaitNoSAs(10 * time.Second)
+	// Not WaitNoSAs: the psk scenario's half-open SA (no name) stays
+	// until the gateway's half-open timeout.
+	netns.WaitFor(t, 10*time.Second, func() error { return noConn(s.gate, netns.GatewayConn) })
 	step("terminated")
 }
 
@@ -340,6 +377,17 @@ func (s *sanity) waitDPD() {
 	})
 }
 
+// noConn reports an error while s lists an IKE_SA of connection conn.
+func noConn(s *netns.StrongSwan, conn string) error {
+	sas, err := s.ListSAs()
+	for _, sa := range sas {
+		if sa.Name == conn {
+			return fmt.Errorf("%s still has IKE_SA %s in %s", s.Host.Name, conn, sa.State)
+		}
+	}
+	return err
+}
+
 func noSAs(s *netns.StrongSwan) error {
 	sas, err := s.ListSAs()
 	if err == nil && len(sas) != 0 {
@@ -362,6 +410,9 @@ func (s *sanity) finish(scenario string, wantCP ...string) {
 	s.checkTshark(pcap, ds)
 	ds = netns.Dedupe(ds)
 	checkSequence(t, ds)
+	if s.wantCookie {
+		checkCookie(t, ds)
+	}
 	inner := s.decryptAll(ds)
 	checkCP(t, ds, inner, wantCP)
 	if *updateGolden {
@@ -426,8 +477,22 @@ func (s *sanity) checkTshark(pcap string, ds []netns.IKEDatagram) {
 	}
 }
 
+// checkCookie asserts the COOKIE round: the first response is a lone
+// N(COOKIE) and the retried request starts with it (RFC 7296 2.6).
+func checkCookie(t *testing.T, ds []netns.IKEDatagram) {
+	t.Helper()
+	resp, _ := ds[1].OuterPayloads()
+	retry, _ := ds[2].OuterPayloads()
+	if n := netns.NotifyTypes(resp); len(n) != 1 || n[0] != notifyCookie || ds[2].Exchange() != exIKESAInit {
+		t.Fatalf("first IKE_SA_INIT response notifies %v, want a lone COOKIE and a retry", n)
+	}
+	if n := netns.NotifyTypes(retry); len(n) == 0 || n[0] != notifyCookie || retry[0].Type != netns.NotifyPayload {
+		t.Errorf("retried IKE_SA_INIT does not start with the COOKIE: %v", n)
+	}
+}
+
 // checkSequence asserts the exchanges the scenario must have produced:
-// IKE_SA_INIT first on port 500, everything after it on 4500, at least
+// IKE_SA_INIT first on port 500, everything else on 4500, at least
 // two CREATE_CHILD_SA pairs (CHILD and IKE rekey) and INFORMATIONALs
 // (delete after the IKE rekey, DPD, final delete).
 func checkSequence(t *testing.T, ds []netns.IKEDatagram) {
@@ -436,7 +501,10 @@ func checkSequence(t *testing.T, ds []netns.IKEDatagram) {
 		t.Fatalf("capture does not start with an IKE_SA_INIT request on port 500")
 	}
 	count := map[uint8]int{}
-	for _, d := range ds[2:] {
+	for _, d := range ds {
+		if d.Exchange() == exIKESAInit {
+			continue
+		}
 		count[d.Exchange()]++
 		if d.Src.Port() != 4500 || d.Dst.Port() != 4500 {
 			t.Errorf("frame %d %s not on 4500 after the NAT float: %v -> %v", d.Frame, exchangeNames[d.Exchange()], d.Src, d.Dst)
