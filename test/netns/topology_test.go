@@ -1,6 +1,8 @@
 package netns
 
 import (
+	"errors"
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -28,9 +30,20 @@ func TestTopologyPingAndTeardown(t *testing.T) {
 		if err := cli.Ping(lan.Addr); err == nil {
 			t.Errorf("client reached LAN host %s without a tunnel", lan.Addr)
 		}
-		p := cli.Start("sleep", "600")
-		if err := p.Err(); err != nil {
-			t.Fatalf("sleep exited early: %v", err)
+		p := cli.Start("sh", "-c", "echo started in $(ip -br addr show eth0); exec sleep 600")
+		WaitFor(t, 10*time.Second, func() error {
+			if err := p.Err(); err != nil {
+				return err
+			}
+			if !strings.Contains(p.Output(), "started in eth0") || !strings.Contains(p.Output(), "192.0.2.10/24") {
+				return fmt.Errorf("output so far: %q", p.Output())
+			}
+			return nil
+		})
+		start := time.Now()
+		_ = p.Stop()
+		if p.Running() || !errors.Is(p.Err(), ErrNotRunning) || time.Since(start) > stopGrace {
+			t.Errorf("after Stop: running %v, err %v, took %v", p.Running(), p.Err(), time.Since(start))
 		}
 	})
 	out, err := runIP("netns", "list")
