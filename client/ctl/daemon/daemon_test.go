@@ -35,6 +35,13 @@ func TestLoadDirSkipsBrokenProfiles(t *testing.T) {
 	}
 }
 
+func TestLoadDirMissing(t *testing.T) {
+	got, errs := LoadDir(filepath.Join(t.TempDir(), "nope"), profile.Load)
+	if len(got) != 0 || len(errs) != 1 || !errors.Is(errs[0], os.ErrNotExist) {
+		t.Fatalf("missing directory: %v %v", got, errs)
+	}
+}
+
 func mustRead(t *testing.T, path string) string {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -113,6 +120,12 @@ func TestReload(t *testing.T) {
 	if s := h.state(t, "new"); s != "idle" {
 		t.Errorf("new manual profile is %s", s)
 	}
+	// A directory that disappears stops nothing.
+	os.Rename(h.dir, h.dir+".moved")
+	if errs := h.d.Reload(); len(errs) != 1 {
+		t.Fatalf("reload of a missing directory: %v", errs)
+	}
+	os.Rename(h.dir+".moved", h.dir)
 	all, _ := h.d.Status("", false)
 	var names []string
 	for _, s := range all {

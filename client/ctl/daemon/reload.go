@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -14,6 +15,9 @@ import (
 // (with file:line, from profile.Load) and skipped, so one typo does not
 // take every tunnel down. Profiles are keyed by name.
 func LoadDir(dir string, load func(string) (*profile.Profile, error)) (map[string]*profile.Profile, []error) {
+	if _, err := os.Stat(dir); err != nil {
+		return nil, []error{fmt.Errorf("profile directory: %w", err)}
+	}
 	paths, err := filepath.Glob(filepath.Join(dir, "*.toml"))
 	if err != nil {
 		return nil, []error{err}
@@ -53,6 +57,9 @@ func (d *Daemon) Reload() []error {
 	loaded, errs := LoadDir(d.cfg.Dir, d.cfg.Load)
 	for _, err := range errs {
 		d.log.Error("profile skipped", "err", err)
+	}
+	if loaded == nil {
+		return errs // the directory itself is unreadable: change nothing
 	}
 	broken := brokenFiles(errs)
 	removed, restart, start := d.merge(loaded, broken)
