@@ -25,7 +25,8 @@ var ErrNoKeys = errors.New("netns: no IKE key set decrypts the message")
 
 // KeyLogLevels make charon log IKE keys (SK_e*, SK_a*); set them as
 // Config.LogLevels on one peer to decrypt its exchanges with DecryptIKE.
-// Only for tests: the log then holds secrets.
+// Only for tests: the log then holds secrets. It is shared: to add
+// levels, set maps.Clone(KeyLogLevels) and change the copy.
 var KeyLogLevels = map[string]int{"ike": 4}
 
 // IKEKeys are the SK_d/ei/er/ai/ar of one IKE SA as charon logged them.
