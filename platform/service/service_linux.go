@@ -16,8 +16,9 @@ func send(addr string, msg []byte) error {
 		return fmt.Errorf("service: notify socket: %w", err)
 	}
 	defer unix.Close(fd)
-	// x/sys maps a leading '@' to the abstract namespace.
-	if err := unix.Sendto(fd, msg, 0, &unix.SockaddrUnix{Name: addr}); err != nil {
+	// x/sys maps a leading '@' to the abstract namespace. MSG_DONTWAIT:
+	// a service manager that stopped reading must not stall the daemon.
+	if err := unix.Sendto(fd, msg, unix.MSG_DONTWAIT, &unix.SockaddrUnix{Name: addr}); err != nil {
 		return fmt.Errorf("service: notify %s: %w", addr, err)
 	}
 	return nil
