@@ -32,7 +32,7 @@ func (r Request) validate() error {
 		if r.Profile == "" {
 			return fmt.Errorf("%w: %s needs a profile name", ErrBadRequest, r.Op)
 		}
-	case OpStatus, OpTrace:
+	case OpStatus, OpTrace, OpWatch:
 		if r.Profile == "" {
 			return nil
 		}

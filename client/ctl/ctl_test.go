@@ -158,7 +158,7 @@ func startServer(t *testing.T, b Backend) (*Client, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &Server{Backend: b, IdleTimeout: 5 * time.Second}
+	srv := &Server{Backend: b, IdleTimeout: 5 * time.Second, WatchInterval: 5 * time.Millisecond}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	t.Cleanup(func() {
@@ -236,5 +236,71 @@ func TestClientNoDaemon(t *testing.T) {
 	}
 	if err := c.Up(context.Background(), "bad name"); !errors.Is(err, ErrBadRequest) {
 		t.Fatalf("invalid name sent: %v", err)
+	}
+}
+
+func (f *fakeBackend) set(name, state string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.state[name] = state
+}
+
+// TestWatch: the stream starts with the current status, sends each change
+// once (not every poll), and ends cleanly when the client cancels.
+func TestWatch(t *testing.T) {
+	b := &fakeBackend{state: map[string]string{"corp": "idle"}}
+	c, _ := startServer(t, b)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var seen []string
+	err := c.Watch(ctx, "corp", func(st []Status) error {
+		seen = append(seen, st[0].State)
+		switch len(seen) {
+		case 1:
+			b.set("corp", "connecting")
+		case 2:
+			time.Sleep(50 * time.Millisecond) // ten polls without a change
+			b.set("corp", "connected")
+		case 3:
+			cancel()
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("watch ended with %v", err)
+	}
+	if strings.Join(seen, ",") != "idle,connecting,connected" {
+		t.Fatalf("watch saw %v", seen)
+	}
+	if ctx.Err() == nil {
+		t.Fatal("watch returned before the client cancelled")
+	}
+}
+
+// TestWatchEndsWithServer: closing the server ends a watch with an error
+// the GUI can show, not a hang.
+func TestWatchEndsWithServer(t *testing.T) {
+	b := &fakeBackend{state: map[string]string{"corp": "idle"}}
+	path := filepath.Join(t.TempDir(), "ctl.sock")
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &Server{Backend: b, WatchInterval: 5 * time.Millisecond}
+	go srv.Serve(ln)
+	got := make(chan error, 1)
+	go func() {
+		got <- (&Client{Path: path}).Watch(context.Background(), "", func([]Status) error {
+			go srv.Close()
+			return nil
+		})
+	}()
+	select {
+	case err := <-got:
+		if err == nil {
+			t.Fatal("watch of a closed server returned nil")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("watch did not end when the server closed")
 	}
 }

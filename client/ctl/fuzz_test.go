@@ -7,7 +7,7 @@ import (
 )
 
 func FuzzDecodeRequest(f *testing.F) {
-	for _, s := range []string{`{"v":1,"op":"up","profile":"corp"}`, `{"v":1,"op":"status"}`, `{"v":1,"op":"trace","profile":"a"}`, `{}`, `[`} {
+	for _, s := range []string{`{"v":1,"op":"up","profile":"corp"}`, `{"v":1,"op":"status"}`, `{"v":1,"op":"trace","profile":"a"}`, `{"v":1,"op":"watch"}`, `{}`, `[`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {

@@ -26,6 +26,9 @@ const (
 	OpDown   Op = "down"   // stop a profile
 	OpStatus Op = "status" // state of one profile or all
 	OpTrace  Op = "trace"  // status plus the recent event trace
+	// OpWatch answers like status, then again whenever the answer
+	// changes, until the client hangs up (the GUI's event stream).
+	OpWatch Op = "watch"
 )
 
 // Request is one line from a front end.

@@ -29,6 +29,8 @@ type Server struct {
 	Backend     Backend
 	Logger      *slog.Logger
 	IdleTimeout time.Duration
+	// WatchInterval (default DefaultWatchInterval) paces watch streams.
+	WatchInterval time.Duration
 
 	mu     sync.Mutex
 	ln     net.Listener
@@ -129,6 +131,10 @@ func (s *Server) handle(c net.Conn) {
 			// After a malformed line the peer is not speaking our
 			// protocol: answer once and hang up.
 			s.reply(c, failure(err))
+			return
+		}
+		if req.Op == OpWatch {
+			s.watch(c, r, req.Profile)
 			return
 		}
 		if !s.reply(c, s.dispatch(req)) {

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -15,23 +17,27 @@ import (
 )
 
 func init() {
-	register("status", "show the daemon's profiles: status [NAME] [--json] [--trace]", runStatus)
+	register("status", "show the daemon's profiles: status [NAME] [--json] [--trace] [--watch]", runStatus)
 }
 
 func runStatus(args []string) error {
 	cf := newCtlFlags("status")
 	asJSON := cf.fs.Bool("json", false, "print JSON")
 	trace := cf.fs.Bool("trace", false, "include the recent event trace")
+	watch := cf.fs.Bool("watch", false, "print the status again at every change until interrupted")
 	pos, err := cf.parse(args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 1 {
-		return errors.New("usage: flexvpn status [NAME] [--json] [--trace]")
+		return errors.New("usage: flexvpn status [NAME] [--json] [--trace] [--watch]")
 	}
 	name := ""
 	if len(pos) == 1 {
 		name = pos[0]
+	}
+	if *watch {
+		return watchStatus(cf.client(), name, *asJSON)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -45,6 +51,21 @@ func runStatus(args []string) error {
 		return enc.Encode(st)
 	}
 	return printStatus(os.Stdout, st, time.Now())
+}
+
+// watchStatus prints every change until Ctrl-C: a table with a time
+// stamp, or one JSON array per line for scripts.
+func watchStatus(c *ctl.Client, name string, asJSON bool) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	enc := json.NewEncoder(os.Stdout)
+	return c.Watch(ctx, name, func(st []ctl.Status) error {
+		if asJSON {
+			return enc.Encode(st)
+		}
+		fmt.Printf("--- %s\n", time.Now().Format("15:04:05"))
+		return printStatus(os.Stdout, st, time.Now())
+	})
 }
 
 // printStatus renders profiles as a table, each followed by its last
