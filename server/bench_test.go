@@ -46,10 +46,10 @@ func newBenchClient(b *testing.B) *benchClient {
 }
 
 // freePort asks the kernel for a free UDP port.
-func freePort(b *testing.B) uint16 {
+func freePort(tb testing.TB) uint16 {
 	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	defer c.Close()
 	return uint16(c.LocalAddr().(*net.UDPAddr).Port)

@@ -119,6 +119,8 @@ func (s *Server) engineConfig(c *Config, cr Credentials) (*ike.Config, error) {
 		// ConfigProvider is the only place the engine lets policy refuse
 		// a peer after it authenticated, so session caps are checked there.
 		ConfigProvider: s.provideConfig,
+		ConfigSet:      s.configSet,
+		ConfigPush:     s.configPush,
 		Logger:         s.log.With("component", "ike"),
 	}
 	psk, ok := c.Keyring.EnginePSK()

@@ -36,8 +36,8 @@ type live struct {
 	key   pendingKey
 	lease Lease
 	// allowed is the client's side of its Child SAs: its addresses and
-	// the networks it announced that we accepted; nil leaves the
-	// engine's narrowing alone (no configuration requested).
+	// the networks it announced that we accepted; nil (no configuration
+	// payload) filters what each Child SA proposes instead.
 	allowed []netip.Prefix
 	sa      *ike.SA // nil until its first Child SA is up
 	once    sync.Once
@@ -70,23 +70,32 @@ func (s *Server) provideConfig(ctx context.Context, peer ike.PeerInfo, req []wir
 		s.log.Info("configuration refused", "peer", identity, "remote", peer.Remote, "err", err)
 		return nil, err
 	}
-	sess, err := s.reg.Add(SessionInfo{Identity: identity, Peer: peer.Remote, Gateway: s.gatewayName(),
-		IP4: resp.Lease.IP4, IP6: resp.Lease.IP6})
+	l, err := s.admit(ctx, peer, identity, resp.Lease, clientSide(resp, authz, cfg.Pools))
 	if err != nil {
 		cfg.Pools.Release(resp.Lease)
+		return nil, err
+	}
+	s.log.Info("session authorized", "id", l.id, "peer", identity, "user", authz.UserName,
+		"group", authz.GroupName, "ip4", resp.Lease.IP4, "ip6", resp.Lease.IP6)
+	return resp.Attributes, nil
+}
+
+// admit registers a session that the SA's first Child SA will bind; the
+// caps refuse it with AUTHENTICATION_FAILED. The SA's context ends with
+// the SA, whether or not it ever came up, and ends the session.
+func (s *Server) admit(ctx context.Context, peer ike.PeerInfo, identity string, lease Lease, allowed []netip.Prefix) (*live, error) {
+	sess, err := s.reg.Add(SessionInfo{Identity: identity, Peer: peer.Remote, Gateway: s.gatewayName(),
+		IP4: lease.IP4, IP6: lease.IP6})
+	if err != nil {
 		s.log.Info("session refused", "peer", identity, "remote", peer.Remote, "err", err)
 		return nil, AsNotify(err)
 	}
-	l := &live{id: sess.ID, key: pendingKey{peer.Remote, PeerIdentity(peer.ID).String()}, lease: resp.Lease,
-		allowed: clientSide(resp, authz, cfg.Pools)}
+	l := &live{id: sess.ID, key: pendingKey{peer.Remote, PeerIdentity(peer.ID).String()}, lease: lease, allowed: allowed}
 	s.mu.Lock()
 	s.pending[l.key] = l
 	s.mu.Unlock()
-	// The SA's context ends with the SA, whether or not it ever came up.
 	context.AfterFunc(ctx, func() { s.end(l) })
-	s.log.Info("session authorized", "id", sess.ID, "peer", identity, "user", authz.UserName,
-		"group", authz.GroupName, "ip4", resp.Lease.IP4, "ip6", resp.Lease.IP6)
-	return resp.Attributes, nil
+	return l, nil
 }
 
 // gatewayName is what `sessions` shows as the gateway a client reached.
@@ -143,12 +152,30 @@ func (s *Server) clampChild(sa *ike.SA, c *ike.ChildSA) *ike.ChildSA {
 	s.mu.Lock()
 	l := s.bySA[sa]
 	s.mu.Unlock()
-	if l == nil || l.allowed == nil {
+	if l == nil {
 		return c
 	}
+	allowed := l.allowed
+	if allowed == nil {
+		allowed = s.acceptProposed(c.RemoteTS)
+	}
 	cc := *c
-	cc.RemoteTS = clampSelectors(c.RemoteTS, l.allowed)
+	cc.RemoteTS = clampSelectors(c.RemoteTS, allowed)
 	return &cc
+}
+
+// acceptProposed applies the announced-networks policy to the selectors
+// of a peer that used no configuration payload (a site-to-site peer
+// states its networks only there): never the default route, our own
+// networks or a pool.
+func (s *Server) acceptProposed(ts []wire.TrafficSelector) []netip.Prefix {
+	cfg := s.cfg.Load()
+	ours := Attributes{SplitNetworks: link.SelectorPrefixes(cfg.Authorizer.reachable())}
+	accepted, rejected := AcceptAnnounced(link.SelectorPrefixes(ts), ours, cfg.Pools)
+	if len(rejected) > 0 {
+		s.log.Warn("refused networks a peer proposed as its own", "networks", rejected)
+	}
+	return accepted
 }
 
 // clampSelectors keeps the allowed prefixes that the selectors cover.
