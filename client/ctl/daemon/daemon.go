@@ -59,11 +59,13 @@ type Config struct {
 	// Load reads one profile (default profile.Load).
 	Load    func(path string) (*profile.Profile, error)
 	Factory Factory
-	// NewRouter returns a Router for one slot's interface.
+	// NewRouter returns a Router for one slot's interface (nil: fakes
+	// that change nothing, for tests).
 	NewRouter func() router.Router
-	DNS       *SharedDNS
-	MTU       int
-	Logger    *slog.Logger
+	// DNS is shared by all profiles (nil: a recorder, for tests).
+	DNS    *SharedDNS
+	MTU    int
+	Logger *slog.Logger
 	// Changed is called after a profile's run starts or ends (for the
 	// service manager's status line); may be nil.
 	Changed func()
@@ -98,7 +100,6 @@ type run struct {
 	start  time.Time
 
 	// Guarded by Daemon.mu.
-	ended   time.Time
 	reply   *client.Reply
 	session client.Session // of the latest successful dial
 	refused error          // why the daemon stopped it (default route conflict)
@@ -238,7 +239,7 @@ func (d *Daemon) execute(name string, ctx context.Context, r *run) {
 	err := r.tun.Run(ctx)
 	r.cancel()
 	d.mu.Lock()
-	r.err, r.ended = err, time.Now()
+	r.err = err
 	d.mu.Unlock()
 	close(r.done)
 	if err != nil {
