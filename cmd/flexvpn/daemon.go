@@ -116,7 +116,8 @@ func serveDaemon(f daemonFlags, ln *ctlsock.Listener, proxyAddr netip.AddrPort, 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
-	sigs := make(chan os.Signal, 1)
+	// Room for a stop signal arriving during a reload.
+	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 	d.Reload()
