@@ -2,11 +2,16 @@ package netns
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 )
+
+// iperfConnectTimeout bounds the wait for the server to listen.
+const iperfConnectTimeout = 10 * time.Second
 
 // IperfResult is the summary of one iperf3 TCP run.
 type IperfResult struct {
@@ -41,20 +46,21 @@ func Iperf3(server, client *Host, addr netip.Addr, d time.Duration, extra ...str
 	defer srv.Stop()
 	secs := max(1, int(d/time.Second))
 	args := append([]string{"iperf3", "-c", addr.String(), "-t", strconv.Itoa(secs), "-J"}, extra...)
-	var out string
-	// The server needs a moment to listen; retry until it accepts.
-	err := Poll(10*time.Second, func() error {
-		var err error
-		out, err = client.Exec(args...)
-		if err != nil && srv.Err() != nil {
-			return fmt.Errorf("iperf3 server exited: %w: %s", srv.Err(), srv.Output())
+	// The server needs a moment to listen: retry while the client cannot
+	// connect (iperf3 may exit 0 then, with the error only in its JSON).
+	deadline := time.Now().Add(iperfConnectTimeout)
+	for {
+		out, err := client.Exec(args...)
+		res, perr := parseIperf(out)
+		if err == nil && perr == nil {
+			return res, nil
 		}
-		return err
-	})
-	if err != nil {
-		return IperfResult{}, err
+		refused := strings.Contains(out, "unable to connect")
+		if !refused || srv.Err() != nil || time.Now().After(deadline) {
+			return IperfResult{}, fmt.Errorf("iperf3 to %s: %w", addr, errors.Join(err, perr, srv.Err()))
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	return parseIperf(out)
 }
 
 func parseIperf(out string) (IperfResult, error) {
