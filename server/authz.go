@@ -13,7 +13,7 @@ import (
 type Authorizer struct {
 	Users         map[string]*User
 	Groups        map[string]*Group
-	UserName      Mangler  // zero = the whole identity value
+	UserName      Mangler  // zero = the EAP identity, else the whole IKE identity value
 	GroupName     *Mangler // nil = no group derived from the identity
 	DefaultGroup  string   // used when no other group applies
 	GroupOverride bool     // group attributes beat user attributes

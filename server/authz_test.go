@@ -233,3 +233,21 @@ func TestAuthorizeCachedFramedSkipsUser(t *testing.T) {
 		t.Fatalf("got %+v", got.Attributes)
 	}
 }
+
+// TestAuthorizeDefaultUserName: without a user_name rule the user is the
+// EAP identity after EAP (local users are EAP users), else the IKE
+// identity's value.
+func TestAuthorizeDefaultUserName(t *testing.T) {
+	a := testAuthorizer(t)
+	a.UserName = Mangler{}
+	for _, tt := range []struct{ peer, eap, want string }{
+		{"email:someone@example.com", "alice", "alice"},
+		{"email:alice@example.com", "", "alice@example.com"},
+		{"fqdn:host.example.com", "", "host.example.com"},
+	} {
+		got, err := a.Authorize(AuthzRequest{Peer: mustID(t, tt.peer), EAPIdentity: tt.eap})
+		if err != nil || got.UserName != tt.want {
+			t.Errorf("%s/%s: user %q, %v; want %q", tt.peer, tt.eap, got.UserName, err, tt.want)
+		}
+	}
+}

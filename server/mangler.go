@@ -137,7 +137,12 @@ func (m Mangler) Name(peer Identity, eapIdentity string) (string, error) {
 	var name string
 	switch m.source {
 	case 0:
-		name = identityValue(peer)
+		// No rule: the whole identity the peer authenticated with, which
+		// after EAP is the EAP identity (the local users are EAP users).
+		name = eapIdentity
+		if name == "" {
+			name = identityValue(peer)
+		}
 	case fromFQDN:
 		name = m.fqdnPart(peer)
 	case fromEmail:
