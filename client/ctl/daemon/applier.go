@@ -39,18 +39,32 @@ func (a *applier) Apply(gateway netip.Addr, r client.Reply) error {
 		return err
 	}
 	want.Router.Table = TableBase + a.run.slot
-	if err := a.router.Set(want.Router); err != nil {
-		return err
-	}
 	var search []string
 	if r.DefaultDomain != "" {
 		search = []string{r.DefaultDomain}
 	}
-	if err := dns.Set(a.name, want.DNS, search, wantsDefault); err != nil {
+	err := a.router.Set(want.Router)
+	if err == nil {
+		err = dns.Set(a.name, want.DNS, search, wantsDefault)
+	}
+	a.d.applied(a.run, err)
+	if err != nil {
 		return err
 	}
 	a.d.record(a.run, &r)
 	return nil
+}
+
+// applied counts consecutive Apply failures of a run: client.Conn
+// reconnects at once after one, so the run's dialer backs off instead.
+func (d *Daemon) applied(r *run, err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err != nil {
+		r.applyFails++
+	} else {
+		r.applyFails = 0
+	}
 }
 
 // Clear implements client.Applier: DNS first, so no query reaches a

@@ -66,6 +66,9 @@ type Config struct {
 	DNS    *SharedDNS
 	MTU    int
 	Logger *slog.Logger
+	// ApplyBackoff is the first wait before dialing again after routes or
+	// DNS could not be applied (default 2 s, doubling to a minute).
+	ApplyBackoff time.Duration
 	// Changed is called after a profile's run starts or ends (for the
 	// service manager's status line); may be nil.
 	Changed func()
@@ -100,12 +103,13 @@ type run struct {
 	start  time.Time
 
 	// Guarded by Daemon.mu.
-	reply   *client.Reply
-	session client.Session // of the latest successful dial
-	refused error          // why the daemon stopped it (default route conflict)
-	refAt   time.Time
-	downAt  time.Time // set by Down: the user ended it, whatever its state
-	err     error     // what Run returned
+	reply      *client.Reply
+	session    client.Session // of the latest successful dial
+	refused    error          // why the daemon stopped it (default route conflict)
+	refAt      time.Time
+	downAt     time.Time // set by Down: the user ended it, whatever its state
+	applyFails int       // consecutive failed Applies (for the dialer's backoff)
+	err        error     // what Run returned
 }
 
 func (r *run) finished() bool {
@@ -133,6 +137,9 @@ func New(cfg Config) *Daemon {
 	}
 	if cfg.DNS == nil {
 		cfg.DNS = &SharedDNS{}
+	}
+	if cfg.ApplyBackoff <= 0 {
+		cfg.ApplyBackoff = 2 * time.Second
 	}
 	return &Daemon{cfg: cfg, log: cfg.Logger, profiles: map[string]*entry{}}
 }

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"os"
@@ -161,4 +162,53 @@ func splitTunnel(addr, subnet string) *client.Reply {
 	r := fullTunnel(addr)
 	r.Subnets = []netip.Prefix{netip.MustParsePrefix(subnet)}
 	return r
+}
+
+// fakeSession is an established tunnel that lasts until closed.
+type fakeSession struct {
+	reply client.Reply
+	once  sync.Once
+	done  chan struct{}
+}
+
+func (s *fakeSession) Reply() client.Reply { return s.reply }
+
+func (s *fakeSession) Counters() client.Counters {
+	return client.Counters{PacketsIn: 3, BytesIn: 300, PacketsOut: 4, BytesOut: 400}
+}
+
+func (s *fakeSession) Wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.done:
+		return errors.New("closed")
+	}
+}
+
+func (s *fakeSession) Close(context.Context) error {
+	s.once.Do(func() { close(s.done) })
+	return nil
+}
+
+// fakeDialer "connects" to any gateway at once with a full tunnel.
+type fakeDialer struct {
+	mu      sync.Mutex
+	targets []client.Target
+	times   []time.Time
+}
+
+func (d *fakeDialer) Dial(ctx context.Context, t client.Target) (client.Session, error) {
+	d.mu.Lock()
+	d.targets = append(d.targets, t)
+	d.times = append(d.times, time.Now())
+	d.mu.Unlock()
+	reply := client.Reply{Addrs: []netip.Prefix{netip.MustParsePrefix("10.8.0.2/32")}}
+	return &fakeSession{reply: reply, done: make(chan struct{})}, nil
+}
+
+type literalResolver struct{}
+
+func (literalResolver) Resolve(_ context.Context, host string) (netip.Addr, error) {
+	return netip.ParseAddr(host)
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,53 +21,6 @@ import (
 	"flexvpn/platform/ctlsock"
 	"flexvpn/platform/router"
 )
-
-// fakeSession is an established tunnel that lasts until closed.
-type fakeSession struct {
-	reply client.Reply
-	once  sync.Once
-	done  chan struct{}
-}
-
-func (s *fakeSession) Reply() client.Reply { return s.reply }
-
-func (s *fakeSession) Counters() client.Counters {
-	return client.Counters{PacketsIn: 3, BytesIn: 300, PacketsOut: 4, BytesOut: 400}
-}
-
-func (s *fakeSession) Wait(ctx context.Context) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-s.done:
-		return errors.New("closed")
-	}
-}
-
-func (s *fakeSession) Close(context.Context) error {
-	s.once.Do(func() { close(s.done) })
-	return nil
-}
-
-// fakeDialer "connects" to any gateway at once with a full tunnel.
-type fakeDialer struct {
-	mu      sync.Mutex
-	targets []client.Target
-}
-
-func (d *fakeDialer) Dial(ctx context.Context, t client.Target) (client.Session, error) {
-	d.mu.Lock()
-	d.targets = append(d.targets, t)
-	d.mu.Unlock()
-	reply := client.Reply{Addrs: []netip.Prefix{netip.MustParsePrefix("10.8.0.2/32")}}
-	return &fakeSession{reply: reply, done: make(chan struct{})}, nil
-}
-
-type literalResolver struct{}
-
-func (literalResolver) Resolve(_ context.Context, host string) (netip.Addr, error) {
-	return netip.ParseAddr(host)
-}
 
 // TestControlSocket runs the daemon with real client.Conns (fake dialer,
 // fake routers) behind a real ctlsock socket and drives it with
