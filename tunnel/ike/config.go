@@ -56,7 +56,7 @@ type Config struct {
 	VendorIDs    [][]byte      // nil: FLEXVPN-SUPPORTED for initiators
 	NoVendorIDs  bool          // send no vendor IDs at all
 	HalfOpenMax  int           // responder: COOKIEs from this many half-open SAs on; default 20, <0 always
-	MaxRedirects int           // default 5
+	MaxRedirects int           // redirects reported per endpoint within 5 minutes (RFC 5685 suggests 5, the default)
 	// NoInitialContact keeps INITIAL_CONTACT out of IKE_AUTH: set it for a
 	// second tunnel to the same gateway under the same identity, which
 	// would otherwise make the gateway drop the first.

@@ -42,6 +42,7 @@ type Endpoint struct {
 	closed    bool
 	nextNum   int
 	spiLimit  rateLimiter
+	redirs    []time.Time // recent redirects, for the loop guard
 	wg        sync.WaitGroup
 }
 
@@ -253,4 +254,24 @@ func (e *Endpoint) replaceOlder(sa *SA) {
 			go o.abort(ErrReplaced)
 		}
 	}
+}
+
+// redirectWindow is RFC 5685's suggested loop-detection period.
+const redirectWindow = 5 * time.Minute
+
+// allowRedirect records a redirect and reports whether fewer than max
+// happened within redirectWindow (RFC 5685 10: a client must not follow
+// redirects in a loop).
+func (e *Endpoint) allowRedirect(max int) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := time.Now()
+	kept := e.redirs[:0]
+	for _, t := range e.redirs {
+		if now.Sub(t) < redirectWindow {
+			kept = append(kept, t)
+		}
+	}
+	e.redirs = append(kept, now)
+	return len(e.redirs) <= max
 }

@@ -18,6 +18,7 @@ var (
 	ErrSADeleted       = errors.New("ike: SA deleted")
 	ErrPeerDeleted     = errors.New("ike: peer deleted the SA")
 	ErrRedirected      = errors.New("ike: gateway redirected us")
+	ErrRedirectLoop    = errors.New("ike: too many redirects")
 	ErrNoChild         = errors.New("ike: child SA not found")
 	ErrFragmentInvalid = errors.New("ike: invalid fragment")
 	ErrReplaced        = errors.New("ike: replaced by a new SA of the same peer (INITIAL_CONTACT)")

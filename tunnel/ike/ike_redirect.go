@@ -42,12 +42,17 @@ func (sa *SA) redirectEstablished(n *wire.Notify) func() {
 		sa.log.Info("ignoring malformed REDIRECT", "err", err)
 		return nil
 	}
-	sa.log.Info("gateway redirects us", "to", rd.Gateway)
-	sa.ep.emit(Event{Kind: EventRedirect, SA: sa, Redirect: rd.Gateway})
+	if err := sa.redirected(rd.Gateway); err != nil {
+		return nil // a loop: stay on this gateway
+	}
 	return func() { sa.queue(newIKEDeleteTask()) }
 }
 
 func (sa *SA) redirected(gw wire.GatewayID) error {
+	if !sa.ep.allowRedirect(sa.cfg.MaxRedirects) {
+		sa.log.Warn("ignoring redirect: too many in a short time", "to", gw, "max", sa.cfg.MaxRedirects)
+		return fmt.Errorf("%w: more than %d within %v (last to %s)", ErrRedirectLoop, sa.cfg.MaxRedirects, redirectWindow, gw)
+	}
 	sa.log.Info("gateway redirects us", "to", gw)
 	sa.ep.emit(Event{Kind: EventRedirect, SA: sa, Redirect: gw})
 	return fmt.Errorf("%w to %s", ErrRedirected, gw)

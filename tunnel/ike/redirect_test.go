@@ -113,3 +113,26 @@ func TestRedirectedFrom(t *testing.T) {
 		t.Fatalf("REDIRECTED_FROM %v, REDIRECT_SUPPORTED %v", from, supported)
 	}
 }
+
+// TestRedirectLoopGuard: after MaxRedirects redirects within five
+// minutes the next one is refused with ErrRedirectLoop and no event.
+func TestRedirectLoopGuard(t *testing.T) {
+	s := pskServer()
+	s.Redirect = func(netip.AddrPort, *PeerInfo) (wire.GatewayID, bool) { return gw2, true }
+	tb := newTestbed(t, s)
+	c := pskClient()
+	c.MaxRedirects = 2
+	for i := range 3 {
+		_, err := tb.connect(t, c)
+		want := ErrRedirected
+		if i == 2 {
+			want = ErrRedirectLoop
+		}
+		if !errors.Is(err, want) {
+			t.Fatalf("attempt %d: %v, want %v", i+1, err, want)
+		}
+	}
+	if n := len(tb.cev.all(EventRedirect)); n != 2 {
+		t.Fatalf("%d redirect events, want 2", n)
+	}
+}
