@@ -20,6 +20,8 @@ type clientCase struct {
 	badCA    bool        // the client trusts another CA than the gateway's
 	wantErr  string      // non-empty: the client must fail with this text
 	keyType  pki.KeyType // for rsa / ecdsa
+	methods  []string    // the profile's eap_methods; default all three
+	wantLog  string      // a failing case's gateway log must show this
 }
 
 const eapPassword = "Secr3t pass"
@@ -43,6 +45,10 @@ func TestClientAgainstStrongSwan(t *testing.T) {
 		{name: "mschapv2", auth: "eap-mschapv2", password: eapPassword},
 		{name: "md5", auth: "eap-md5", password: eapPassword},
 		{name: "gtc", auth: "eap-gtc", password: eapPassword},
+		// The gateway insists on MD5, the profile allows only GTC: our NAK
+		// names GTC, strongSwan cannot switch, and the client must say so.
+		{name: "nak", auth: "eap-md5", password: eapPassword, methods: []string{"gtc"},
+			wantErr: "no EAP method in common", wantLog: "received EAP_NAK"},
 		{name: "badpass", auth: "eap-mschapv2", password: "not the password", wantErr: "wrong username or password"},
 		{name: "untrusted", auth: "rsa", keyType: pki.RSA2048, badCA: true, wantErr: "is not trusted"},
 		{name: "untrustedeap", auth: "eap-mschapv2", password: eapPassword, keyType: pki.RSA2048, badCA: true, wantErr: "is not trusted"},
@@ -109,6 +115,7 @@ func gatewayAndProfile(t *testing.T, tc clientCase) (netns.GatewaySpec, clientPr
 		spec.Cert, spec.Key, spec.RemoteAuth = gwCert.CertPEM, gwCert.KeyPEM, tc.auth
 		spec.Users = map[string]string{"alice": eapPassword}
 		prof.Method, prof.Identity, prof.EAPUsername, prof.Password = "eap", "alice@flexvpn.test", "alice", tc.password
+		prof.EAPMethods = tc.methods
 		prof.CA = ca.CertPEM
 	}
 	if tc.badCA {
@@ -129,6 +136,9 @@ func runClientCase(t *testing.T, bin string, tc clientCase) {
 		}
 		if tc.badCA && strings.Contains(s.swan.Log(), "received EAP identity") {
 			t.Errorf("client answered EAP before verifying the gateway certificate")
+		}
+		if tc.wantLog != "" && !strings.Contains(s.swan.Log(), tc.wantLog) {
+			t.Errorf("gateway log lacks %q", tc.wantLog)
 		}
 		checkRestored(t, c, before)
 		netns.CheckNoMalformed(t, capture.Stop())
