@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"time"
 
 	"flexvpn/tunnel/ike"
 	"flexvpn/tunnel/ike/wire"
@@ -113,6 +114,7 @@ func (s *Server) engineConfig(c *Config, cr Credentials) (*ike.Config, error) {
 		ESPProposals: c.ESPProposals,
 		AllowLegacy:  c.AllowLegacy,
 		DPDInterval:  c.DPDInterval,
+		DPDRetry:     dpdRetry(c.DPDInterval),
 		HalfOpenMax:  c.HalfOpenThreshold,
 		LocalTS:      c.Authorizer.reachable(),
 		Redirect:     s.redirectHook,
@@ -137,6 +139,17 @@ func (s *Server) engineConfig(c *Config, cr Credentials) (*ike.Config, error) {
 		ec.EAPServer = s.eapServer
 	}
 	return ec, nil
+}
+
+// dpdRetry spaces liveness retries evenly, a fifth of the interval (at
+// least a second): a dead client is dropped about one interval after
+// the first unanswered probe, instead of after the ~15 s of exponential
+// retransmissions whatever the configured interval.
+func dpdRetry(interval time.Duration) time.Duration {
+	if interval <= 0 {
+		return 0
+	}
+	return max(interval/5, time.Second)
 }
 
 func (k *Keyring) size() int { return len(k.exact) + len(k.wildcards) + len(k.addrs) }
