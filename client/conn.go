@@ -172,28 +172,26 @@ func (c *Conn) Run(ctx context.Context) error {
 	backoff := c.cfg.BackoffMin
 	var lastErr error
 	for {
+		if ctx.Err() != nil {
+			c.setState(StateIdle, "", "disconnected", nil)
+			return nil
+		}
 		peer, wrapped, ok := c.gateways.Next(c.cfg.Eligible)
-		if wrapped && lastErr != nil {
-			if c.cfg.Profile.Connect == profile.ConnectManual {
-				c.setState(StateFailed, "", "could not connect to any gateway", lastErr)
-				return lastErr
+		if !ok {
+			lastErr = errNoEligible
+		}
+		if (wrapped || !ok) && lastErr != nil {
+			if stop, err := c.pause(ctx, &backoff, lastErr); stop {
+				return err
 			}
-			c.setState(StateWaiting, "", fmt.Sprintf("all gateways failed; retrying in %v", backoff.Round(time.Second)), lastErr)
-			if err := c.cfg.Sleep(ctx, jitter(backoff)); err != nil {
-				c.setState(StateIdle, "", "disconnected", nil)
-				return nil
-			}
-			backoff = min(backoff*2, c.cfg.BackoffMax)
 		}
 		if !ok {
-			lastErr = errors.New("no gateway is eligible (all tracked objects are in the wrong state)")
 			continue
 		}
 		sess, target, err := c.connect(ctx, peer)
 		if ctx.Err() != nil {
 			c.closeSession(sess)
-			c.setState(StateIdle, "", "disconnected", nil)
-			return nil
+			continue
 		}
 		if needsUser(err) {
 			c.setState(StateFailed, peer.Host, "the gateway rejected the credentials; not retrying", err)
@@ -203,12 +201,41 @@ func (c *Conn) Run(ctx context.Context) error {
 			lastErr = err
 			continue
 		}
-		lastErr, backoff = nil, c.cfg.BackoffMin
-		if done := c.serve(ctx, sess, target); done {
-			c.setState(StateIdle, "", "disconnected", nil)
-			return nil
+		lastErr = nil
+		done, err := c.serve(ctx, sess, target)
+		if done {
+			continue // ctx ended: the loop's top says goodbye
+		}
+		if err == nil {
+			backoff = c.cfg.BackoffMin // the tunnel was up: start afresh
+			continue
+		}
+		// Routes or DNS could not be applied: retrying at once would
+		// hammer the gateway with handshakes that end the same way.
+		if stop, err := c.pause(ctx, &backoff, err); stop {
+			return err
 		}
 	}
+}
+
+// errNoEligible is the failure when tracking leaves no gateway to try.
+var errNoEligible = errors.New("no gateway is eligible (all tracked objects are in the wrong state)")
+
+// pause ends a round of failed attempts: manual mode stops in Failed with
+// the last error; auto mode waits out the backoff and doubles it. stop
+// reports that Run must return err (nil when ctx ended the wait).
+func (c *Conn) pause(ctx context.Context, backoff *time.Duration, lastErr error) (stop bool, err error) {
+	if c.cfg.Profile.Connect == profile.ConnectManual {
+		c.setState(StateFailed, "", "could not connect to any gateway", lastErr)
+		return true, lastErr
+	}
+	c.setState(StateWaiting, "", fmt.Sprintf("all gateways failed; retrying in %v", backoff.Round(time.Second)), lastErr)
+	if err := c.cfg.Sleep(ctx, jitter(*backoff)); err != nil {
+		c.setState(StateIdle, "", "disconnected", nil)
+		return true, nil
+	}
+	*backoff = min(*backoff*2, c.cfg.BackoffMax)
+	return false, nil
 }
 
 // connect resolves peer and dials it, following redirects.
@@ -226,7 +253,7 @@ func (c *Conn) connect(ctx context.Context, peer Peer) (Session, Target, error) 
 		sess, err := c.cfg.Dialer.Dial(ctx, t)
 		var re *RedirectError
 		if !errors.As(err, &re) {
-			if err != nil {
+			if err != nil && ctx.Err() == nil {
 				c.setState(StateConnecting, peer.Host, "connection failed", err)
 			}
 			return sess, t, err
@@ -245,8 +272,9 @@ func (c *Conn) connect(ctx context.Context, peer Peer) (Session, Target, error) 
 }
 
 // serve holds an established session until it ends. It reports true when
-// the user (ctx) ended it; false means reconnect.
-func (c *Conn) serve(ctx context.Context, sess Session, t Target) bool {
+// the user (ctx) ended it; false means reconnect, with an error when the
+// desired state could not be applied.
+func (c *Conn) serve(ctx context.Context, sess Session, t Target) (bool, error) {
 	reply := sess.Reply()
 	if t.RedirectedFrom.IsValid() {
 		// A redirect target is not one of our peers: its backup list does
@@ -258,7 +286,7 @@ func (c *Conn) serve(ctx context.Context, sess Session, t Target) bool {
 	if err := c.cfg.Applier.Apply(t.Addr, reply); err != nil {
 		c.setState(StateConnecting, t.Host, "could not apply routes and DNS", err)
 		c.closeSession(sess)
-		return false
+		return false, fmt.Errorf("applying routes and DNS: %w", err)
 	}
 	c.setState(StateConnected, t.Host, "connected", nil)
 	ended := make(chan error, 1)
@@ -273,24 +301,24 @@ func (c *Conn) serve(ctx context.Context, sess Session, t Target) bool {
 		select {
 		case <-ctx.Done():
 			c.closeSession(sess)
-			return true
+			return true, nil
 		case err := <-ended:
 			// The tunnel is gone but the session still holds its TUN
 			// device and sockets; the next attempt needs them free.
 			c.closeSession(sess)
-			return c.ended(ctx, t, err)
+			return c.ended(ctx, t, err), nil
 		case <-c.netChg:
 			c.setState(StateConnecting, t.Host, "network changed; reconnecting", nil)
 			c.closeSession(sess)
 			c.gateways.Rewind(t.Peer) // the same gateway first
-			return false
+			return false, nil
 		case <-tick:
 			if p, ok := c.gateways.Preferred(c.cfg.Eligible); ok {
 				c.setState(StateConnecting, p.Host, "preferred gateway is back; moving to it", nil)
 				c.closeSession(sess)
 				c.gateways.MoveTo(p)
 				c.gateways.Rewind(p)
-				return false
+				return false, nil
 			}
 		}
 	}

@@ -352,3 +352,75 @@ func TestConnNetworkChangeRetriesSameGateway(t *testing.T) {
 		t.Error("the old session was not closed")
 	}
 }
+
+// failingApplier refuses every desired state.
+type failingApplier struct{ *fakeNet }
+
+func (failingApplier) Apply(netip.Addr, Reply) error {
+	return errors.New("RTNETLINK answers: Operation not permitted")
+}
+
+func TestConnBacksOffWhenRoutesFail(t *testing.T) {
+	n := newFakeNet()
+	n.script["gw1.example"] = []string{"ok", "ok", "ok"}
+	sleeps := make(chan time.Duration, 8)
+	c := NewConn(ConnConfig{
+		Profile: testProfile(t, "auto", "gw1.example"), Dialer: n, Resolver: n, Applier: failingApplier{n},
+		BackoffMin: time.Second, BackoffMax: 8 * time.Second,
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			sleeps <- d
+			if len(sleeps) == 2 {
+				return context.Canceled // stop after two rounds
+			}
+			return nil
+		},
+	})
+	if err := c.Run(context.Background()); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	if got := n.dialLog(); got != "gw1.example gw1.example" {
+		t.Errorf("dials = %s: every failed apply must be followed by a backoff", got)
+	}
+	if d := <-sleeps; d < 800*time.Millisecond {
+		t.Errorf("first backoff %v", d)
+	}
+}
+
+func TestConnNoEligiblePeerWaitsInsteadOfSpinning(t *testing.T) {
+	n := newFakeNet()
+	slept := 0
+	c := NewConn(ConnConfig{
+		Profile: testProfile(t, "auto", "gw1.example"), Dialer: n, Resolver: n, Applier: n,
+		Eligible: func(Peer) bool { return false },
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			slept++
+			if slept == 3 {
+				return context.Canceled
+			}
+			return nil
+		},
+	})
+	done := make(chan error, 1)
+	go func() { done <- c.Run(context.Background()) }()
+	select {
+	case err := <-done:
+		if err != nil || slept != 3 || n.dialLog() != "" {
+			t.Fatalf("Run = %v, slept %d, dials %q", err, slept, n.dialLog())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run spins without waiting when no gateway is eligible")
+	}
+}
+
+func TestConnCancelledBeforeDialDoesNotDial(t *testing.T) {
+	n := newFakeNet()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	c := NewConn(ConnConfig{Profile: testProfile(t, "auto", "gw1.example"), Dialer: n, Resolver: n, Applier: n})
+	if err := c.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n.dialLog() != "" {
+		t.Errorf("dialed %q after cancellation", n.dialLog())
+	}
+}

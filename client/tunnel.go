@@ -37,6 +37,9 @@ type TunnelDialer struct {
 
 // Dial implements Dialer.
 func (d *TunnelDialer) Dial(ctx context.Context, t Target) (Session, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err // no handshake for an attempt already called off
+	}
 	local, err := sourceAddr(t.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("no route to gateway %s: %w", t.Addr, err)
