@@ -10,4 +10,6 @@ var (
 	ErrNoSA = errors.New("netns: no matching IKE SA")
 	// ErrNotRunning means a background process has already exited.
 	ErrNotRunning = errors.New("netns: process not running")
+	// ErrNoKeys means no logged key set authenticates a message.
+	ErrNoKeys = errors.New("netns: no IKE key set decrypts the message")
 )

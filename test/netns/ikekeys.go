@@ -20,9 +20,6 @@ import (
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
-// ErrNoKeys means no logged key set authenticates a message.
-var ErrNoKeys = errors.New("netns: no IKE key set decrypts the message")
-
 // KeyLogLevels make charon log IKE keys (SK_e*, SK_a*); set them as
 // Config.LogLevels on one peer to decrypt its exchanges with DecryptIKE.
 // Only for tests: the log then holds secrets. It is shared: to add
