@@ -25,7 +25,7 @@ func TestClientReconnectsAfterGatewayDelete(t *testing.T) {
 	c := startClient(t, s.cli, bin, s.profile)
 	c.waitConnected(30 * time.Second)
 	first := s.swan.WaitSA(netns.GatewayConn, true, 10*time.Second)
-	netns.WaitFor(t, 10*time.Second, func() error { return s.cli.Ping(lanAddr) })
+	netns.WaitFor(t, 20*time.Second, func() error { return s.cli.Ping(lanAddr) })
 
 	if err := s.swan.Terminate(netns.GatewayConn); err != nil {
 		t.Fatal(err)
@@ -40,7 +40,7 @@ func TestClientReconnectsAfterGatewayDelete(t *testing.T) {
 	if second.SPIi == first.SPIi {
 		t.Fatalf("gateway still lists the first IKE SA %s", first.SPIi)
 	}
-	netns.WaitFor(t, 10*time.Second, func() error { return s.cli.Ping(lanAddr) })
+	netns.WaitFor(t, 20*time.Second, func() error { return s.cli.Ping(lanAddr) })
 	checkSplitDNS(t, s.cli)
 	c.disconnect()
 	netns.WaitFor(t, 10*time.Second, func() error { return noSAs(s.swan) })
@@ -60,7 +60,7 @@ func TestClientFollowsGatewayRekeys(t *testing.T) {
 	c.waitConnected(30 * time.Second)
 	first := s.swan.WaitSA(netns.GatewayConn, true, 10*time.Second)
 	oldChild, _ := first.Child(netns.ChildName)
-	netns.WaitFor(t, 10*time.Second, func() error { return s.cli.Ping(lanAddr) })
+	netns.WaitFor(t, 20*time.Second, func() error { return s.cli.Ping(lanAddr) })
 
 	if err := s.swan.RekeyChild(netns.ChildName); err != nil {
 		t.Fatal(err)
@@ -78,7 +78,7 @@ func TestClientFollowsGatewayRekeys(t *testing.T) {
 	})
 	// Traffic flows on the new inbound SA of the gateway.
 	before := childBytesIn(t, s.swan, newChild)
-	netns.WaitFor(t, 10*time.Second, func() error { return s.cli.Ping(lanAddr) })
+	netns.WaitFor(t, 20*time.Second, func() error { return s.cli.Ping(lanAddr) })
 	if after := childBytesIn(t, s.swan, newChild); after <= before {
 		t.Errorf("gateway's rekeyed CHILD_SA %s counted no new bytes (%d -> %d)", newChild, before, after)
 	}
@@ -145,11 +145,11 @@ func TestClientRecoversFromDeadGateway(t *testing.T) {
 	before := snapshot(s.cli)
 	c := startClient(t, s.cli, bin, prof)
 	c.waitConnected(30 * time.Second)
-	netns.WaitFor(t, 10*time.Second, func() error { return s.cli.Ping(lanAddr) })
+	netns.WaitFor(t, 20*time.Second, func() error { return s.cli.Ping(lanAddr) })
 	s.gw.IP("link", "set", "eth0", "down")
 	netns.WaitFor(t, 30*time.Second, func() error {
-		if !strings.Contains(c.proc.Output(), "dead peer detected") {
-			return fmt.Errorf("no dead peer detected yet")
+		if !strings.Contains(c.proc.Output(), "tunnel lost") {
+			return fmt.Errorf("client has not noticed the dead gateway yet")
 		}
 		return nil
 	})
@@ -160,7 +160,7 @@ func TestClientRecoversFromDeadGateway(t *testing.T) {
 		}
 		return nil
 	})
-	netns.WaitFor(t, 10*time.Second, func() error { return s.cli.Ping(lanAddr) })
+	netns.WaitFor(t, 20*time.Second, func() error { return s.cli.Ping(lanAddr) })
 	c.disconnect()
 	checkRestored(t, c, before)
 }

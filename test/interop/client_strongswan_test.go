@@ -183,7 +183,7 @@ func checkConnected(t *testing.T, s *clientSetup, c *ourClient, gsa netns.IKESA)
 		t.Fatalf("gateway assigned %v, want one address from %v", gsa.RemoteVIPs, vpnPool)
 	}
 	vip := gsa.RemoteVIPs[0]
-	netns.WaitFor(t, 10*time.Second, func() error { return s.cli.Ping(lanAddr) })
+	netns.WaitFor(t, 20*time.Second, func() error { return s.cli.Ping(lanAddr) })
 	if addrs := s.cli.IP("-o", "addr", "show", "dev", "fv0"); !strings.Contains(addrs, vip.String()) {
 		t.Errorf("fv0 lacks the virtual IP %s:\n%s", vip, addrs)
 	}
