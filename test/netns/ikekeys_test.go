@@ -52,86 +52,84 @@ func TestParseIKEKeys(t *testing.T) {
 	}
 }
 
+// testInner is one 8-byte Notify payload, the chain every test seals.
+var testInner = []byte{0, 0, 0, 8, 0, 0, 0x40, 0x00}
+
 // buildSK builds an IKE message from the initiator with one SK payload
-// holding inner (first type 41) sealed by seal.
-func buildSK(inner []byte, blockPad int, seal func(aad, plain []byte) []byte) []byte {
-	plain := append(append([]byte{}, inner...), make([]byte, blockPad)...)
-	plain = append(plain, byte(blockPad))
-	hdr := make([]byte, 28)
-	hdr[16], hdr[17], hdr[18], hdr[19] = 46, 0x20, 37, 0x08
-	sk := []byte{41, 0, 0, 0}
-	aad := append(hdr, sk...)
-	body := seal(aad, plain)
-	binary.BigEndian.PutUint16(aad[30:], uint16(4+len(body)))
-	binary.BigEndian.PutUint32(aad[24:], uint32(len(aad)+len(body)))
-	return append(aad, body...)
+// holding testInner (first type 41) plus padLen bytes of padding. The
+// header lengths are final before seal runs, since they are its AAD;
+// seal returns IV, ciphertext and ICV, ivLen and icvLen bytes of which
+// are not ciphertext.
+func buildSK(padLen, ivLen, icvLen int, seal func(aad, plain []byte) []byte) []byte {
+	plain := append(append([]byte{}, testInner...), make([]byte, padLen)...)
+	plain = append(plain, byte(padLen))
+	m := make([]byte, 28, 128)
+	m[16], m[17], m[18], m[19] = 46, 0x20, 37, 0x08
+	m = append(m, 41, 0, 0, 0) // SK header, first inner payload N
+	body := ivLen + len(plain) + icvLen
+	binary.BigEndian.PutUint16(m[30:], uint16(4+body))
+	binary.BigEndian.PutUint32(m[24:], uint32(len(m)+body))
+	return append(m, seal(m, plain)...)
 }
 
-func TestDecryptIKEGCMAndCBC(t *testing.T) {
-	inner := []byte{0, 0, 0, 8, 0, 0, 0x40, 0x00} // one Notify, 8 bytes
-	gcmKey := bytes.Repeat([]byte{7}, 20)
+// aeadSeal seals like RFC 5282 / RFC 7634: key is the cipher key plus a
+// 4-byte salt, the nonce is salt || 8-byte IV.
+func aeadSeal(aead cipher.AEAD, salt []byte) func(aad, plain []byte) []byte {
 	iv := []byte{1, 2, 3, 4, 5, 6, 7, 8}
-	gcmMsg := buildSK(inner, 3, func(aad, plain []byte) []byte {
-		block, _ := aes.NewCipher(gcmKey[:16])
-		aead, _ := cipher.NewGCM(block)
-		// Length fields in aad are patched after sealing, so seal over the
-		// final lengths: body = IV + ciphertext + 16-byte tag.
-		total := len(plain) + 8 + 16
-		binary.BigEndian.PutUint16(aad[30:], uint16(4+total))
-		binary.BigEndian.PutUint32(aad[24:], uint32(len(aad)+total))
-		return append(append([]byte{}, iv...), aead.Seal(nil, append(gcmKey[16:20:20], iv...), plain, aad)...)
-	})
+	return func(aad, plain []byte) []byte {
+		nonce := append(append([]byte{}, salt...), iv...)
+		return append(append([]byte{}, iv...), aead.Seal(nil, nonce, plain, aad)...)
+	}
+}
+
+func TestDecryptIKEAEAD(t *testing.T) {
+	gcmKey := bytes.Repeat([]byte{7}, 20)
+	block, _ := aes.NewCipher(gcmKey[:16])
+	gcm, _ := cipher.NewGCM(block)
+	msg := buildSK(3, 8, 16, aeadSeal(gcm, gcmKey[16:]))
 	wrong := IKEKeys{EI: bytes.Repeat([]byte{9}, 20)}
-	d, err := DecryptIKE(gcmMsg, IKECipher{Encr: "AES_GCM_16", KeyLen: 128}, []IKEKeys{wrong, {EI: gcmKey}})
-	if err != nil || !bytes.Equal(d.Inner, inner) || d.NextPayload != 41 {
+	d, err := DecryptIKE(msg, IKECipher{Encr: "AES_GCM_16", KeyLen: 128}, []IKEKeys{wrong, {EI: gcmKey}})
+	if err != nil || !bytes.Equal(d.Inner, testInner) || d.NextPayload != 41 {
 		t.Fatalf("GCM: %x, %v", d.Inner, err)
 	}
-	if _, err := DecryptIKE(gcmMsg, IKECipher{Encr: "AES_GCM_16"}, []IKEKeys{wrong}); !errors.Is(err, ErrNoKeys) {
+	if _, err := DecryptIKE(msg, IKECipher{Encr: "AES_GCM_16"}, []IKEKeys{wrong}); !errors.Is(err, ErrNoKeys) {
 		t.Errorf("wrong key: err = %v, want ErrNoKeys", err)
 	}
-
 	chachaKey := bytes.Repeat([]byte{6}, 36)
-	chachaMsg := buildSK(inner, 0, func(aad, plain []byte) []byte {
-		total := len(plain) + 8 + 16
-		binary.BigEndian.PutUint16(aad[30:], uint16(4+total))
-		binary.BigEndian.PutUint32(aad[24:], uint32(len(aad)+total))
-		aead, _ := chacha20poly1305.New(chachaKey[:32])
-		return append(append([]byte{}, iv...), aead.Seal(nil, append(chachaKey[32:36:36], iv...), plain, aad)...)
-	})
-	d, err = DecryptIKE(chachaMsg, IKECipher{Encr: "CHACHA20_POLY1305", KeyLen: 256}, []IKEKeys{{EI: chachaKey}})
-	if err != nil || !bytes.Equal(d.Inner, inner) {
+	chacha, _ := chacha20poly1305.New(chachaKey[:32])
+	msg = buildSK(0, 8, 16, aeadSeal(chacha, chachaKey[32:]))
+	d, err = DecryptIKE(msg, IKECipher{Encr: "CHACHA20_POLY1305", KeyLen: 256}, []IKEKeys{{EI: chachaKey}})
+	if err != nil || !bytes.Equal(d.Inner, testInner) {
 		t.Fatalf("ChaCha20-Poly1305: %x, %v", d.Inner, err)
 	}
+}
 
+func TestDecryptIKECBC(t *testing.T) {
 	ek, ak := bytes.Repeat([]byte{3}, 16), bytes.Repeat([]byte{5}, 32)
-	cbcMsg := buildSK(inner, 7, func(aad, plain []byte) []byte {
-		total := 16 + len(plain) + 16
-		binary.BigEndian.PutUint16(aad[30:], uint16(4+total))
-		binary.BigEndian.PutUint32(aad[24:], uint32(len(aad)+total))
+	msg := buildSK(7, 16, 16, func(aad, plain []byte) []byte {
 		block, _ := aes.NewCipher(ek)
-		ivb := bytes.Repeat([]byte{0xaa}, 16)
-		ct := make([]byte, len(plain))
-		cipher.NewCBCEncrypter(block, ivb).CryptBlocks(ct, plain)
+		iv := bytes.Repeat([]byte{0xaa}, 16)
+		body := append(iv, make([]byte, len(plain))...)
+		cipher.NewCBCEncrypter(block, iv).CryptBlocks(body[16:], plain)
 		mac := hmac.New(sha256.New, ak)
 		mac.Write(aad)
-		mac.Write(ivb)
-		mac.Write(ct)
-		return append(append(ivb, ct...), mac.Sum(nil)[:16]...)
+		mac.Write(body)
+		return append(body, mac.Sum(nil)[:16]...)
 	})
 	c := IKECipher{Encr: "AES_CBC", KeyLen: 128, Integ: "HMAC_SHA2_256_128"}
-	d, err = DecryptIKE(cbcMsg, c, []IKEKeys{{EI: ek, AI: ak}})
-	if err != nil || !bytes.Equal(d.Inner, inner) {
+	d, err := DecryptIKE(msg, c, []IKEKeys{{EI: ek, AI: ak}})
+	if err != nil || !bytes.Equal(d.Inner, testInner) {
 		t.Fatalf("CBC: %x, %v", d.Inner, err)
 	}
-	cbcMsg[len(cbcMsg)-1] ^= 1
-	if _, err := DecryptIKE(cbcMsg, c, []IKEKeys{{EI: ek, AI: ak}}); err == nil {
+	msg[len(msg)-1] ^= 1
+	if _, err := DecryptIKE(msg, c, []IKEKeys{{EI: ek, AI: ak}}); err == nil {
 		t.Error("CBC accepted a corrupted ICV")
 	}
 	types, err := InnerPayloadTypes(d.NextPayload, d.Inner)
 	if err != nil || len(types) != 1 || types[0] != 41 {
 		t.Errorf("InnerPayloadTypes = %v, %v", types, err)
 	}
-	if _, err := InnerPayloadTypes(41, inner[:6]); err == nil {
+	if _, err := InnerPayloadTypes(41, testInner[:6]); err == nil {
 		t.Error("InnerPayloadTypes accepted a truncated chain")
 	}
 }
