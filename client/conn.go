@@ -85,6 +85,11 @@ type Conn struct {
 	gateways *GatewayList
 	log      *slog.Logger
 	netChg   chan struct{}
+	// redirect is where a gateway sent an established session; Run's
+	// goroutine dials it before the next gateway of the list.
+	redirect *Target
+	// movedAt bounds how often established sessions are redirected.
+	movedAt []time.Time
 
 	mu    sync.Mutex
 	state State
@@ -176,7 +181,14 @@ func (c *Conn) Run(ctx context.Context) error {
 			c.setState(StateIdle, "", "disconnected", nil)
 			return nil
 		}
-		peer, wrapped, ok := c.gateways.Next(c.cfg.Eligible)
+		redirect := c.redirect
+		c.redirect = nil
+		peer, wrapped, ok := Peer{}, false, true
+		if redirect == nil {
+			peer, wrapped, ok = c.gateways.Next(c.cfg.Eligible)
+		} else {
+			peer = redirect.Peer
+		}
 		if !ok {
 			lastErr = errNoEligible
 		}
@@ -188,7 +200,7 @@ func (c *Conn) Run(ctx context.Context) error {
 		if !ok {
 			continue
 		}
-		sess, target, err := c.connect(ctx, peer)
+		sess, target, err := c.connect(ctx, peer, redirect)
 		if ctx.Err() != nil {
 			c.closeSession(sess)
 			continue
@@ -238,8 +250,13 @@ func (c *Conn) pause(ctx context.Context, backoff *time.Duration, lastErr error)
 	return false, nil
 }
 
-// connect resolves peer and dials it, following redirects.
-func (c *Conn) connect(ctx context.Context, peer Peer) (Session, Target, error) {
+// connect resolves peer and dials it, following redirects; redirect,
+// when set, is the already resolved target an established session was
+// sent to.
+func (c *Conn) connect(ctx context.Context, peer Peer, redirect *Target) (Session, Target, error) {
+	if redirect != nil {
+		return c.dial(ctx, *redirect)
+	}
 	c.setState(StateConnecting, peer.Host, "connecting", nil)
 	addr, err := c.cfg.Resolver.Resolve(ctx, peer.Host)
 	if err != nil {
@@ -247,7 +264,12 @@ func (c *Conn) connect(ctx context.Context, peer Peer) (Session, Target, error) 
 		c.setState(StateConnecting, peer.Host, "gateway name did not resolve; trying the next gateway", err)
 		return nil, Target{}, err
 	}
-	t := Target{Peer: peer, Host: peer.Host, Addr: addr}
+	return c.dial(ctx, Target{Peer: peer, Host: peer.Host, Addr: addr})
+}
+
+// dial dials t, following redirects during the handshake.
+func (c *Conn) dial(ctx context.Context, t Target) (Session, Target, error) {
+	peer := t.Peer
 	var redirects []time.Time
 	for {
 		sess, err := c.cfg.Dialer.Dial(ctx, t)
@@ -266,7 +288,7 @@ func (c *Conn) connect(ctx context.Context, peer Peer) (Session, Target, error) 
 		if err != nil {
 			return nil, t, fmt.Errorf("redirect target %s does not resolve: %w", re.Target, err)
 		}
-		c.setState(StateConnecting, re.Target, "redirected by "+addr.String(), nil)
+		c.setState(StateConnecting, re.Target, "redirected by "+t.Addr.String(), nil)
 		t = Target{Peer: peer, Host: re.Target, Addr: next, RedirectedFrom: t.Addr}
 	}
 }
@@ -324,10 +346,27 @@ func (c *Conn) serve(ctx context.Context, sess Session, t Target) (bool, error) 
 	}
 }
 
-// ended handles a session that ended on its own.
+// ended handles a session that ended on its own. A gateway that
+// redirected the session (RFC 5685 in INFORMATIONAL) is followed: the
+// next attempt goes to the target, not to the next gateway of the list.
 func (c *Conn) ended(ctx context.Context, t Target, err error) bool {
 	if ctx.Err() != nil {
 		return true
+	}
+	var re *RedirectError
+	if errors.As(err, &re) {
+		c.movedAt = recent(append(c.movedAt, time.Now()), 300*time.Second)
+		if len(c.movedAt) > c.maxRedirects() {
+			c.setState(StateConnecting, t.Host, "tunnel lost; reconnecting", ErrTooManyRedirects)
+			return false
+		}
+		next, rerr := c.cfg.Resolver.Resolve(ctx, re.Target)
+		if rerr == nil {
+			c.setState(StateConnecting, re.Target, "redirected by "+t.Addr.String(), nil)
+			c.redirect = &Target{Peer: t.Peer, Host: re.Target, Addr: next, RedirectedFrom: t.Addr}
+			return false
+		}
+		err = fmt.Errorf("redirect target %s does not resolve: %w", re.Target, rerr)
 	}
 	c.setState(StateConnecting, t.Host, "tunnel lost; reconnecting", err)
 	return false

@@ -294,6 +294,31 @@ func TestConnFollowsRedirectsWithinLimit(t *testing.T) {
 	}
 }
 
+// TestConnFollowsRedirectOfEstablishedSession: a gateway that redirects
+// a connected session (RFC 5685 in INFORMATIONAL) sends the next attempt
+// to the target with REDIRECTED_FROM, not back to the list; once the
+// session there ends, the list takes over again.
+func TestConnFollowsRedirectOfEstablishedSession(t *testing.T) {
+	n := newFakeNet()
+	n.script["gw1.example"] = []string{"ok", "ok"}
+	n.script["gw7.example"] = []string{"ok"}
+	h := start(t, testProfile(t, "auto", "gw1.example"), n)
+	s := h.session(t)
+	h.waitState(t, StateConnected)
+	s.end <- &RedirectError{Target: "gw7.example"}
+	if s = h.session(t); s.host != "gw7.example" {
+		t.Fatalf("after the redirect connected to %s", s.host)
+	}
+	h.waitState(t, StateConnected)
+	s.end <- errors.New("DPD: peer not responding")
+	if s = h.session(t); s.host != "gw1.example" {
+		t.Fatalf("after losing the redirect target connected to %s", s.host)
+	}
+	if got := n.dialLog(); got != "gw1.example gw7.example(from 192.0.2.1) gw1.example" {
+		t.Errorf("dials = %s", got)
+	}
+}
+
 func TestConnRedirectLoopIsBounded(t *testing.T) {
 	n := newFakeNet()
 	loop := []string{}
