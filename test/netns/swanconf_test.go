@@ -71,10 +71,14 @@ func TestStrongswanConfRendering(t *testing.T) {
 }
 
 func TestPresetsRender(t *testing.T) {
-	g := GatewaySpec{Addr: mustAddr("192.0.2.1"), PSK: "k", Users: map[string]string{"b": "2", "a": "1"}}.Config()
+	g := GatewaySpec{Addr: mustAddr("192.0.2.1"), PSK: "k", Users: map[string]string{"b": "2", "a": "1"},
+		RemoteTS: []netip.Prefix{netip.MustParsePrefix("203.0.113.0/24")}}.Config()
 	conf := g.SwanctlConf()
 	if !strings.Contains(conf, "id = 192.0.2.1") || strings.Index(conf, "id-1 = a") > strings.Index(conf, "id-1 = b") {
 		t.Errorf("gateway preset: default ID or user order wrong:\n%s", conf)
+	}
+	if !strings.Contains(conf, "local_ts = 198.51.100.0/24\n        remote_ts = 203.0.113.0/24\n") {
+		t.Errorf("gateway preset: traffic selectors wrong:\n%s", conf)
 	}
 	c := ClientSpec{Gateway: mustAddr("192.0.2.1"), ID: "alice", Auth: "eap-md5", EAPPassword: "pw", CACert: []byte("ca")}.Config()
 	conf = c.SwanctlConf()

@@ -43,7 +43,13 @@ type GatewaySpec struct {
 	// Topology.AddLAN): kernel-libipsec routes the client's virtual IP
 	// with such a source address and the CHILD_SA fails without one
 	// ("error installing route with policy").
-	LocalTS      []netip.Prefix
+	LocalTS []netip.Prefix
+	// RemoteTS defaults to "dynamic": the client's virtual IP. Set it for
+	// a router client that announces its own networks. A client's outer
+	// (IKE) address cannot be a traffic selector here: kernel-libipsec
+	// refuses the route ("conflicts with IKE traffic") and the gateway
+	// answers TS_UNACCEPTABLE, so clients without a pool address fail.
+	RemoteTS     []netip.Prefix
 	Proposals    []string
 	ESPProposals []string
 	DPD          time.Duration
@@ -118,7 +124,8 @@ func (g GatewaySpec) Config() Config {
 	if ts == nil {
 		ts = []netip.Prefix{LANPrefix}
 	}
-	conn.Children = []Child{{Name: ChildName, LocalTS: prefixStrings(ts), ESPProposals: g.ESPProposals}}
+	conn.Children = []Child{{Name: ChildName, LocalTS: prefixStrings(ts), RemoteTS: prefixStrings(g.RemoteTS),
+		ESPProposals: g.ESPProposals}}
 	cfg.Conns = []Conn{conn}
 	return cfg
 }
