@@ -187,3 +187,24 @@ func TestStrongSwanPerSubtest(t *testing.T) {
 		}
 	})
 }
+
+// TestStrongSwanRouterClient: a client without a virtual IP announces
+// its own network (203.0.113.0/24, an address on its loopback); the LAN
+// host answers that network through the tunnel.
+func TestStrongSwanRouterClient(t *testing.T) {
+	t.Parallel()
+	st := newSwanTopo(t, "router")
+	site := netip.MustParsePrefix("203.0.113.0/24")
+	st.cli.IP("addr", "add", "203.0.113.1/32", "dev", "lo")
+	StartStrongSwan(t, st.gw, GatewaySpec{Addr: st.gw.Addr, ID: "gw.flexvpn.test", PSK: "k",
+		RemoteTS: []netip.Prefix{site}}.Config())
+	cli := StartStrongSwan(t, st.cli, ClientSpec{Gateway: st.gw.Addr, GatewayID: "gw.flexvpn.test",
+		ID: "router1.flexvpn.test", PSK: "k", LocalTS: []netip.Prefix{site}}.Config())
+	if err := cli.Initiate(ChildName); err != nil {
+		t.Fatal(err)
+	}
+	WaitFor(t, 10*time.Second, func() error { return st.cli.Ping(st.lan.Addr) })
+	if out := st.cli.IP("route", "show", "table", "220"); !strings.Contains(out, "src 203.0.113.1") {
+		t.Errorf("tunnel route does not use the site address:\n%s", out)
+	}
+}

@@ -73,9 +73,12 @@ type ClientSpec struct {
 	EAPPassword string
 	// GatewayAuth is how the gateway proves itself: pubkey when CACert
 	// is set, otherwise psk.
-	VirtualIP    bool           // request an IPv4 address (CP)
-	VirtualIP6   bool           // request an IPv6 address (CP)
-	RemoteTS     []netip.Prefix // default the gateway's LAN
+	VirtualIP  bool           // request an IPv4 address (CP)
+	VirtualIP6 bool           // request an IPv6 address (CP)
+	RemoteTS   []netip.Prefix // default the gateway's LAN
+	// LocalTS defaults to "dynamic" (the virtual IP); a router client
+	// sets the networks it announces and must own an address in them.
+	LocalTS      []netip.Prefix
 	Proposals    []string
 	ESPProposals []string
 	DPD          time.Duration
@@ -169,7 +172,8 @@ func (c ClientSpec) Config() Config {
 	if ts == nil {
 		ts = []netip.Prefix{LANPrefix}
 	}
-	conn.Children = []Child{{Name: ChildName, RemoteTS: prefixStrings(ts), ESPProposals: c.ESPProposals}}
+	conn.Children = []Child{{Name: ChildName, LocalTS: prefixStrings(c.LocalTS), RemoteTS: prefixStrings(ts),
+		ESPProposals: c.ESPProposals}}
 	cfg.Conns = []Conn{conn}
 	return cfg
 }
