@@ -88,6 +88,31 @@ func NewCA(kt KeyType, name string) (*CA, error) {
 	return &CA{Cert: *c}, nil
 }
 
+// Intermediate issues a subordinate CA signed by ca, for chain tests:
+// a peer sends its leaf plus this CA's certificate and the verifier
+// trusts only the root.
+func (ca *CA) Intermediate(kt KeyType, name string) (*CA, error) {
+	key, err := newKey(kt)
+	if err != nil {
+		return nil, err
+	}
+	tmpl := &x509.Certificate{
+		Subject:               subject(name),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		MaxPathLenZero:        true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
+	}
+	c, err := sign(tmpl, ca.Cert.Cert, key.Public(), ca.Key)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.setKey(key); err != nil {
+		return nil, err
+	}
+	return &CA{Cert: *c}, nil
+}
+
 // MustCA is NewCA that fails the test on error.
 func MustCA(t testing.TB, kt KeyType, name string) *CA {
 	t.Helper()

@@ -118,3 +118,34 @@ func checkKeyMatches(t *testing.T, c *Cert) {
 		t.Error("KeyPEM does not match the certificate's public key")
 	}
 }
+
+func TestIntermediateChain(t *testing.T) {
+	root := MustCA(t, RSA2048, "root")
+	sub, err := root.Intermediate(ECDSAP256, "sub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := sub.MustClient(t, ECDSAP256, "dave@flexvpn.test")
+	inter := x509.NewCertPool()
+	inter.AddCert(sub.Cert.Cert)
+	opts := x509.VerifyOptions{Roots: root.Pool(), Intermediates: inter,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	if _, err := leaf.Cert.Verify(opts); err != nil {
+		t.Fatalf("leaf via intermediate: %v", err)
+	}
+	opts.Intermediates = nil
+	if _, err := leaf.Cert.Verify(opts); err == nil {
+		t.Error("leaf verified without its intermediate")
+	}
+	// MaxPathLenZero: the intermediate cannot sign another CA.
+	subsub, err := sub.Intermediate(ECDSAP256, "subsub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inter.AddCert(subsub.Cert.Cert)
+	deep := subsub.MustClient(t, ECDSAP256, "eve@flexvpn.test")
+	opts.Intermediates = inter
+	if _, err := deep.Cert.Verify(opts); err == nil {
+		t.Error("a CA below a path-length-0 intermediate verified")
+	}
+}
