@@ -89,7 +89,7 @@ func TestStrongSwanGoldenSanity(t *testing.T) {
 		s.halfOpen(spam)
 		s.wantCookie = true
 		s.exercise()
-		s.finish("psk")
+		s.finish("psk", nil)
 	})
 	t.Run("eap", func(t *testing.T) {
 		t.Parallel()
@@ -116,7 +116,7 @@ func TestStrongSwanGoldenSanity(t *testing.T) {
 			t.Errorf("gateway log does not show EAP authentication of alice")
 		}
 		// Unity banner and split-DNS name must reach the client in CP.
-		s.finish("eap", "flexvpn sanity banner", "corp.flexvpn.test")
+		s.finish("eap", map[uint16]string{28672: "flexvpn sanity banner", 28675: "corp.flexvpn.test"})
 	})
 	t.Run("cert", func(t *testing.T) {
 		t.Parallel()
@@ -397,10 +397,10 @@ func noSAs(s *netns.StrongSwan) error {
 }
 
 // finish stops the capture, checks it with tshark and the expected
-// exchange sequence, decrypts every protected message, checks that the
-// IKE_AUTH response carrying CP contains each of wantCP, and writes
+// exchange sequence, decrypts every protected message, checks the CP
+// reply (an address from the pool and the wantCP attributes), and writes
 // golden files when asked.
-func (s *sanity) finish(scenario string, wantCP ...string) {
+func (s *sanity) finish(scenario string, wantCP map[uint16]string) {
 	t := s.t
 	pcap := s.capture.Stop()
 	ds, err := netns.IKEDatagrams(pcap)
@@ -436,23 +436,28 @@ func (s *sanity) decryptAll(ds []netns.IKEDatagram) map[int]netns.Decrypted {
 	return inner
 }
 
-// checkCP looks for each wanted string in the decrypted IKE_AUTH
-// response that carries a CP payload (47).
-func checkCP(t *testing.T, ds []netns.IKEDatagram, inner map[int]netns.Decrypted, want []string) {
+// checkCP finds the CFG_REPLY in the decrypted IKE_AUTH responses: it
+// must assign an INTERNAL_IP4_ADDRESS (1) from the pool and carry each
+// wanted attribute value.
+func checkCP(t *testing.T, ds []netns.IKEDatagram, inner map[int]netns.Decrypted, want map[uint16]string) {
 	t.Helper()
-	var cp []byte
+	var attrs []netns.CPAttr
 	for i, dec := range inner {
-		types, _ := netns.InnerPayloadTypes(dec.NextPayload, dec.Inner)
-		if ds[i].Exchange() == exIKEAuth && ds[i].Response() && strings.Contains(payloadList(types), "CP") {
-			cp = dec.Inner
+		ps, _ := netns.WalkChain(dec.NextPayload, dec.Inner)
+		if typ, a, ok := netns.CPAttributes(ps); ok && typ == 2 && ds[i].Exchange() == exIKEAuth {
+			attrs = a
 		}
 	}
-	if cp == nil {
-		t.Fatal("no IKE_AUTH response with a CP payload")
+	got := map[uint16]string{}
+	for _, a := range attrs {
+		got[a.Type] = string(a.Value)
 	}
-	for _, w := range want {
-		if !strings.Contains(string(cp), w) {
-			t.Errorf("CP reply lacks %q", w)
+	if addr, ok := netip.AddrFromSlice([]byte(got[1])); !ok || !pool.Contains(addr) {
+		t.Errorf("CFG_REPLY assigns %x, want an address from %v (attributes %v)", got[1], pool, got)
+	}
+	for typ, w := range want {
+		if got[typ] != w {
+			t.Errorf("CFG_REPLY attribute %d = %q, want %q", typ, got[typ], w)
 		}
 	}
 }

@@ -69,3 +69,38 @@ func NotifyTypes(ps []Payload) []uint16 {
 	}
 	return out
 }
+
+// CPPayload is the IKEv2 Configuration payload type.
+const CPPayload = 47
+
+// CPAttr is one configuration attribute (RFC 7296 3.15.1).
+type CPAttr struct {
+	Type  uint16 // reserved bit cleared
+	Value []byte
+}
+
+// CPAttributes returns the CFG type (1 request, 2 reply, 3 set, 4 ack)
+// and attributes of the first CP payload in ps, or ok false if there is
+// none or it is malformed. Tests use it to see what a gateway pushed
+// (addresses, DNS, INTERNAL_IP4_SUBNET, Unity split-include, banner).
+func CPAttributes(ps []Payload) (cfgType uint8, attrs []CPAttr, ok bool) {
+	for _, p := range ps {
+		if p.Type != CPPayload || len(p.Body) < 4 {
+			continue
+		}
+		b := p.Body[4:]
+		for len(b) > 0 {
+			if len(b) < 4 {
+				return 0, nil, false
+			}
+			n := int(binary.BigEndian.Uint16(b[2:]))
+			if 4+n > len(b) {
+				return 0, nil, false
+			}
+			attrs = append(attrs, CPAttr{Type: binary.BigEndian.Uint16(b) & 0x7fff, Value: b[4 : 4+n]})
+			b = b[4+n:]
+		}
+		return p.Body[0], attrs, true
+	}
+	return 0, nil, false
+}

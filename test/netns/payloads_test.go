@@ -49,6 +49,22 @@ func TestOuterPayloadsAndNotifyTypes(t *testing.T) {
 	}
 }
 
+func TestCPAttributes(t *testing.T) {
+	// CFG_REPLY: INTERNAL_IP4_ADDRESS 10.99.0.1, Unity banner "hi".
+	cp := Payload{Type: CPPayload, Body: []byte{2, 0, 0, 0, 0, 1, 0, 4, 10, 99, 0, 1, 0x70, 0x00, 0, 2, 'h', 'i'}}
+	typ, attrs, ok := CPAttributes([]Payload{{Type: 41, Body: []byte{0, 0, 0, 16}}, cp})
+	if !ok || typ != 2 || len(attrs) != 2 || attrs[0].Type != 1 || attrs[1].Type != 28672 || string(attrs[1].Value) != "hi" {
+		t.Fatalf("CPAttributes = %d %+v %v", typ, attrs, ok)
+	}
+	cp.Body = cp.Body[:len(cp.Body)-1] // banner cut short
+	if _, _, ok := CPAttributes([]Payload{cp}); ok {
+		t.Error("accepted a truncated attribute")
+	}
+	if _, _, ok := CPAttributes(nil); ok {
+		t.Error("found a CP payload in nothing")
+	}
+}
+
 func FuzzWalkChain(f *testing.F) {
 	f.Add(uint8(41), []byte{0, 0, 0, 10, 0, 0, 0, 17, 0, 31})
 	f.Fuzz(func(t *testing.T, first uint8, chain []byte) {
@@ -61,6 +77,7 @@ func FuzzWalkChain(f *testing.F) {
 			t.Fatalf("payloads cover %d bytes of %d", total, len(chain))
 		}
 		_ = NotifyTypes(ps)
+		_, _, _ = CPAttributes(ps)
 		if len(chain) >= 28 {
 			_, _ = IKEDatagram{Message: chain}.OuterPayloads()
 		}
