@@ -55,9 +55,12 @@
 // settled. CheckNoMalformed fails on malformed frames or IKE expert
 // errors, IKEDatagrams/IKEPackets extract IKE messages (non-ESP marker
 // stripped). With Config.LogLevels = KeyLogLevels charon logs its IKE
-// keys: ParseIKEKeys reads them, DecryptIKE opens SK/SKF payloads, and
+// keys: ParseIKEKeys reads them, DecryptIKE opens SK/SKF payloads
+// (DecryptAll a whole capture, fragments reassembled), and
 // CheckNoMalformedDecrypted (or TsharkDecryptArgs) lets tshark dissect the
-// encrypted payloads of both strongSwan's and our messages.
+// encrypted payloads of both strongSwan's and our messages. WalkChain,
+// IKEDatagram.OuterPayloads, NotifyTypes and CPAttributes read payloads
+// without depending on the codec under test.
 //
 // # Faults
 //
