@@ -7,6 +7,7 @@ import (
 
 	"flexvpn/tunnel/datapath"
 	"flexvpn/tunnel/esp"
+	"flexvpn/tunnel/link"
 )
 
 // meter sits between the Link and the Device and remembers which ESP SAs
@@ -15,7 +16,7 @@ import (
 // path. Bytes of SAs that are gone (rekeyed, removed) are kept in a
 // per-address total until the session ends.
 type meter struct {
-	dev *datapath.Device
+	dev link.Device
 
 	mu    sync.Mutex
 	in    map[uint32]meteredIn // by inbound SPI
@@ -32,7 +33,7 @@ type meteredIn struct {
 
 type byteCount struct{ in, out uint64 }
 
-func newMeter(dev *datapath.Device) *meter {
+func newMeter(dev link.Device) *meter {
 	return &meter{dev: dev, in: map[uint32]meteredIn{}, out: map[netip.Addr]statser{},
 		total: map[netip.Addr]*byteCount{}}
 }
@@ -90,10 +91,6 @@ func (m *meter) totalLocked(a netip.Addr) *byteCount {
 		m.total[a] = t
 	}
 	return t
-}
-
-func (m *meter) SetOutbound(prefixes []netip.Prefix, sa datapath.Sealer, remote netip.AddrPort) error {
-	return m.SetOutboundFrom(prefixes, sa, netip.Addr{}, remote)
 }
 
 func (m *meter) SetOutboundFrom(prefixes []netip.Prefix, sa datapath.Sealer, local netip.Addr, remote netip.AddrPort) error {
