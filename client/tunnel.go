@@ -48,7 +48,7 @@ func (d *TunnelDialer) Dial(ctx context.Context, t Target) (Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &tunnelSession{log: d.logger(), up: make(chan struct{}), ended: make(chan struct{}), childUp: make(chan struct{})}
+	s := &tunnelSession{log: d.logger(), up: make(chan struct{}), ended: make(chan struct{}), childUp: make(chan struct{}), moved: make(chan struct{})}
 	var ep atomic.Pointer[ike.Endpoint]
 	dp, err := datapath.New(datapath.Config{
 		TUN:        dev,
@@ -150,6 +150,7 @@ type tunnelSession struct {
 
 	up, ended chan struct{}
 	childUp   chan struct{} // closed at the first Child SA
+	moved     chan struct{} // closed when the gateway redirects us
 	mu        sync.Mutex
 	reply     Reply
 	selectors []netip.Prefix // the first Child SA's remote TS
@@ -231,6 +232,11 @@ func (s *tunnelSession) onEvent(ev ike.Event) {
 		}
 	case ike.EventRedirect:
 		s.redirect = ev.Redirect.String()
+		select {
+		case <-s.moved:
+		default:
+			close(s.moved)
+		}
 	case ike.EventClosed:
 		s.endErr = ev.Err
 		select {
@@ -249,11 +255,14 @@ func (s *tunnelSession) Reply() Reply {
 	return r
 }
 
+// Wait returns as soon as the gateway redirects us, without waiting for
+// the old SA to go: the caller closes it (Delete) and follows the target.
 func (s *tunnelSession) Wait(ctx context.Context) error {
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-s.ended:
+	case <-s.moved:
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net/netip"
 	"os"
@@ -202,4 +203,44 @@ func TestTunnelDialerWrongPSK(t *testing.T) {
 		t.Fatal("dial with a wrong PSK succeeded")
 	}
 	t.Logf("wrong PSK: %v", err)
+}
+
+// TestTunnelSessionReportsRedirectAtOnce: a gateway that redirects an
+// established session (RFC 5685) makes Wait return the target right
+// away, so the Conn can delete the old SA and follow; it does not wait
+// for the old SA to be torn down by someone else.
+func TestTunnelSessionReportsRedirectAtOnce(t *testing.T) {
+	gw := startMiniGateway(t, "loopback-psk")
+	d := &TunnelDialer{
+		IKE: ike.Config{LocalID: ike.EmailIdentity("alice@example.com"), RemoteID: ike.FQDNIdentity("gw.flexvpn.test"),
+			PSK: []byte("loopback-psk")},
+		NewTUN: func() (tun.Device, error) { return tunfake.New(tunfake.Config{}), nil },
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	sess, err := d.Dial(ctx, Target{Host: "gw.flexvpn.test", Addr: gwAddr})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer sess.Close(context.Background())
+	var gwSA *ike.SA
+	for gwSA == nil {
+		select {
+		case ev := <-gw.events:
+			if ev.Kind == ike.EventUp {
+				gwSA = ev.SA
+			}
+		case <-ctx.Done():
+			t.Fatal("the gateway never saw the SA up")
+		}
+	}
+	if err := gwSA.Redirect(wire.GatewayID{Addr: netip.MustParseAddr("192.0.2.99")}); err != nil {
+		t.Fatal(err)
+	}
+	wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
+	defer wcancel()
+	var re *RedirectError
+	if err := sess.Wait(wctx); !errors.As(err, &re) || re.Target != "192.0.2.99" {
+		t.Fatalf("Wait = %v, want a redirect to 192.0.2.99", err)
+	}
 }
