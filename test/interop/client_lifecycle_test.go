@@ -2,6 +2,7 @@ package interop
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -162,5 +163,41 @@ func TestClientRecoversFromDeadGateway(t *testing.T) {
 	})
 	netns.WaitFor(t, 20*time.Second, func() error { return s.cli.Ping(lanAddr) })
 	c.disconnect()
+	checkRestored(t, c, before)
+}
+
+// TestClientFollowsGatewayRedirect: strongSwan redirects the connected
+// client (RFC 5685 REDIRECT in INFORMATIONAL, as a FlexVPN headend does
+// for load balancing) to a second gateway. The client must connect
+// there, reach that gateway's LAN, and leave nothing behind on SIGTERM.
+func TestClientFollowsGatewayRedirect(t *testing.T) {
+	netns.RequireStrongSwan(t)
+	t.Parallel() // mostly waiting on timers
+	bin := buildFlexvpn(t)
+	s := newClientSetup(t, "credir", clientCase{name: "psk", auth: "psk"}, nil)
+	gw2Addr := netip.MustParseAddr("192.0.2.2")
+	lan2Addr := netip.MustParseAddr("198.51.100.20")
+	gw2 := s.topo.AddHost("gw2", gw2Addr)
+	s.topo.AddLAN(gw2, "lan2", lan2Addr)
+	swan2 := netns.StartStrongSwan(t, gw2, netns.GatewaySpec{Addr: gw2Addr, ID: gwFQDN, PSK: ikePSK, Pool: vpnPool}.Config())
+	before := snapshot(s.cli)
+	c := startClient(t, s.cli, bin, s.profile)
+	c.waitConnected(30 * time.Second)
+	s.swan.WaitSA(netns.GatewayConn, true, 10*time.Second)
+
+	if err := s.swan.Redirect(cliAddr, gw2Addr.String()); err != nil {
+		t.Fatal(err)
+	}
+	moved := swan2.WaitSA(netns.GatewayConn, true, 30*time.Second)
+	if moved.RemoteHost.Addr() != cliAddr {
+		t.Errorf("second gateway's SA is from %v", moved.RemoteHost)
+	}
+	netns.WaitFor(t, 10*time.Second, func() error { return noSAs(s.swan) })
+	netns.WaitFor(t, 20*time.Second, func() error { return s.cli.Ping(lan2Addr) })
+	if !strings.Contains(swan2.Log(), "REDIRECTED_FROM") && !strings.Contains(swan2.Log(), "N(REDIR_FROM)") {
+		t.Errorf("the client did not tell the second gateway where it came from")
+	}
+	c.disconnect()
+	netns.WaitFor(t, 10*time.Second, func() error { return noSAs(swan2) })
 	checkRestored(t, c, before)
 }
