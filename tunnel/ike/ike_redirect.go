@@ -2,6 +2,7 @@ package ike
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 
 	"flexvpn/tunnel/ike/wire"
@@ -42,7 +43,7 @@ func (sa *SA) redirectEstablished(n *wire.Notify) func() {
 		sa.log.Info("ignoring malformed REDIRECT", "err", err)
 		return nil
 	}
-	if err := sa.redirected(rd.Gateway); err != nil {
+	if err := sa.redirected(rd.Gateway); errors.Is(err, ErrRedirectLoop) {
 		return nil // a loop: stay on this gateway
 	}
 	return func() { sa.queue(newIKEDeleteTask()) }

@@ -44,7 +44,11 @@ func TestContextCancelDeletes(t *testing.T) {
 	if ev := tb.sev.wait(t, EventClosed); !errors.Is(ev.Err, ErrPeerDeleted) {
 		t.Fatalf("gateway: %v", ev.Err)
 	}
-	<-sa.Done()
+	select {
+	case <-sa.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("SA still running after its context ended")
+	}
 }
 
 // TestIPv6Transport: the whole setup over IPv6 addresses (fragment size

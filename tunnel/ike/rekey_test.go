@@ -152,7 +152,11 @@ func TestRedirectEstablished(t *testing.T) {
 	if ev.Redirect.Addr != gw.Addr {
 		t.Fatalf("redirect to %v", ev.Redirect)
 	}
-	<-sa.Done()
+	select {
+	case <-sa.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("client did not delete the redirected SA")
+	}
 	if ev := tb.sev.wait(t, EventClosed); !errors.Is(ev.Err, ErrPeerDeleted) {
 		t.Fatalf("server: %v", ev.Err)
 	}
