@@ -52,8 +52,12 @@ type Options struct {
 
 // Server is a running headend. Create it with New, stop it with Close.
 type Server struct {
-	log     *slog.Logger
-	cfg     atomic.Pointer[Config]
+	log *slog.Logger
+	cfg atomic.Pointer[Config]
+	// policy is held for reading while a configuration's pools assign or
+	// release addresses, and for writing while a reload moves the leases
+	// to the new pools, so no address is handed out twice in between.
+	policy  sync.RWMutex
 	reg     *Registry
 	limiter *eap.Limiter
 	dev     *datapath.Device

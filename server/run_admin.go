@@ -160,11 +160,13 @@ func (s *Server) Reload(ctx context.Context, next *Config) (ReloadResult, error)
 	if _, err := next.LoadCredentials(); err != nil {
 		return ReloadResult{}, err
 	}
+	s.policy.Lock()
 	prev := s.cfg.Load()
 	res := ReloadResult{NeedRestart: restartOnly(prev, next)}
 	orphans := next.Pools.Adopt(prev.Pools)
 	s.cfg.Store(next)
 	s.reg.SetLimits(next.Limits)
+	s.policy.Unlock()
 	for _, a := range orphans {
 		ids, err := s.Disconnect(ctx, a.String())
 		if err != nil && !errors.Is(err, ErrNoMatchingSession) {

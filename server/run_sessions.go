@@ -59,6 +59,8 @@ func sessionIdentity(peer ike.PeerInfo) string {
 
 // provideConfig is ike.Config.ConfigProvider.
 func (s *Server) provideConfig(ctx context.Context, peer ike.PeerInfo, req []wire.CPAttr) ([]wire.CPAttr, error) {
+	s.policy.RLock()
+	defer s.policy.RUnlock()
 	cfg := s.cfg.Load()
 	identity := sessionIdentity(peer)
 	authz, err := cfg.Authorize(AuthzRequest{Peer: PeerIdentity(peer.ID), EAPIdentity: peer.EAPIdentity})
@@ -238,7 +240,9 @@ func (s *Server) end(l *live) {
 		s.mu.Unlock()
 		s.meter.forget(l.lease)
 		s.reg.Remove(l.id)
+		s.policy.RLock()
 		s.cfg.Load().Pools.Release(l.lease)
+		s.policy.RUnlock()
 		s.log.Info("session ended", "id", l.id, "peer", l.key.identity)
 	})
 }
