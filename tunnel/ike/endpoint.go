@@ -104,9 +104,8 @@ func (e *Endpoint) Close() error {
 	e.mu.Lock()
 	e.closed = true
 	e.mu.Unlock()
-	all := e.SAs()
-	for _, sa := range all {
-		sa.abort(ErrClosed)
+	for _, sa := range e.SAs() {
+		sa.shutdown()
 	}
 	e.wg.Wait()
 	return nil

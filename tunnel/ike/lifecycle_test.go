@@ -87,3 +87,16 @@ func TestIPv6Transport(t *testing.T) {
 		t.Errorf("IPv6 message room %d", room)
 	}
 }
+
+// TestEndpointCloseDeletes: closing the client endpoint sends a Delete
+// for its established SA, so the gateway does not wait for DPD.
+func TestEndpointCloseDeletes(t *testing.T) {
+	tb := newTestbed(t, pskServer())
+	if _, err := tb.connect(t, pskClient()); err != nil {
+		t.Fatal(err)
+	}
+	tb.client.Close()
+	if ev := tb.sev.wait(t, EventClosed); !errors.Is(ev.Err, ErrPeerDeleted) {
+		t.Fatalf("gateway: %v", ev.Err)
+	}
+}

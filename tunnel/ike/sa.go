@@ -242,6 +242,20 @@ func (sa *SA) abort(err error) {
 	<-sa.done
 }
 
+// shutdown sends a Delete the peer may or may not get (we do not wait for
+// the answer) and ends the SA with ErrClosed.
+func (sa *SA) shutdown() {
+	if !sa.do(func() {
+		if sa.usable() {
+			sa.sendOneWay(wire.INFORMATIONAL, []wire.Payload{wire.NewDeleteIKE()})
+		}
+		sa.fail(ErrClosed)
+	}) {
+		return
+	}
+	<-sa.done
+}
+
 // Done is closed when the SA has ended.
 func (sa *SA) Done() <-chan struct{} { return sa.done }
 
