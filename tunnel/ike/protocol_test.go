@@ -75,3 +75,29 @@ func TestOutOfWindowRequestDropped(t *testing.T) {
 		t.Fatalf("server SA %v", s.State())
 	}
 }
+
+// TestPayloadRulesEnforced: an INFORMATIONAL request carrying a KE
+// payload fits no form of the exchange and is refused with
+// INVALID_SYNTAX; the established SA stays up.
+func TestPayloadRulesEnforced(t *testing.T) {
+	tb := newTestbed(t, pskServer())
+	sa, err := tb.connect(t, pskClient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan []wire.Payload, 1)
+	sa.do(func() {
+		sa.queue(rawTask{ps: []wire.Payload{&wire.KE{Group: 31, Data: make([]byte, 32)}}, got: got})
+	})
+	select {
+	case ps := <-got:
+		if findNotify(ps, wire.INVALID_SYNTAX) == nil {
+			t.Fatalf("answer %+v", ps)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no answer")
+	}
+	if s := tb.server.SAs()[0]; s.State() != StateEstablished {
+		t.Fatalf("server SA %v", s.State())
+	}
+}

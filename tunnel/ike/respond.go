@@ -20,7 +20,7 @@ func (sa *SA) handleRequest(m *message) {
 	if m.hdr.Exchange != wire.IKE_SA_INIT {
 		sa.local, sa.remote = m.local, m.remote // follow the peer through NATs
 	}
-	ps, after, err := sa.respond(m)
+	ps, after, err := sa.checkedRespond(m)
 	if err != nil {
 		var ne *wire.NotifyError
 		if !errors.As(err, &ne) {
@@ -91,6 +91,17 @@ func (sa *SA) reply(m *message, ps []wire.Payload, after func()) {
 	if after != nil {
 		after()
 	}
+}
+
+// checkedRespond refuses a request whose payloads fit none of the
+// exchange's forms (wire's per-exchange table) with INVALID_SYNTAX before
+// any task looks at it.
+func (sa *SA) checkedRespond(m *message) ([]wire.Payload, func(), error) {
+	if err := wire.CheckRules(m.hdr.Exchange, false, m.payloads); err != nil {
+		sa.log.Info("request breaks the payload rules", "exchange", m.hdr.Exchange, "err", err)
+		return nil, nil, err
+	}
+	return sa.respond(m)
 }
 
 // respond runs the responder side of the request's exchange.
