@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -80,14 +81,34 @@ func runConnect(args []string) error {
 	})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	go reportStates(conn)
-	return conn.Run(ctx)
+	// Watch before Run so the first states are not missed, and print the
+	// last ones (failed, idle) before the process exits.
+	states, done, printed := conn.Watch(), make(chan struct{}), make(chan struct{})
+	go reportStates(os.Stderr, states, done, printed)
+	err = conn.Run(ctx)
+	close(done)
+	<-printed
+	return err
 }
 
-// reportStates prints state changes for the person at the terminal.
-func reportStates(c *client.Conn) {
-	for s := range c.Watch() {
-		fmt.Fprintf(os.Stderr, "flexvpn: %s\n", s)
+// reportStates prints state changes for the person at the terminal until
+// done, then what is still queued, and closes printed.
+func reportStates(w io.Writer, states <-chan client.State, done <-chan struct{}, printed chan<- struct{}) {
+	defer close(printed)
+	for {
+		select {
+		case s := <-states:
+			fmt.Fprintf(w, "flexvpn: %s\n", s)
+		case <-done:
+			for {
+				select {
+				case s := <-states:
+					fmt.Fprintf(w, "flexvpn: %s\n", s)
+				default:
+					return
+				}
+			}
+		}
 	}
 }
 
