@@ -207,14 +207,21 @@ func (sa *SA) completeAuth(req, ours []wire.Payload) ([]wire.Payload, func(), er
 		sa.log.Info("IKE SA without Child SA", "reason", ne)
 		ps = append(ps, &wire.Notify{NotifyType: ne.Type, Data: ne.Data})
 	}
-	initialContact := findNotify(req, wire.INITIAL_CONTACT) != nil
-	return ps, func() {
-		sa.established()
-		if initialContact {
-			sa.ep.replaceOlder(sa)
-		}
-		if child != nil {
-			sa.installChild(child, nil)
-		}
-	}, nil
+	sa.establishResponder(child, findNotify(req, wire.INITIAL_CONTACT) != nil)
+	return ps, nil, nil
+}
+
+// establishResponder brings the SA and its first Child SA up before the
+// IKE_AUTH response is sent: the initiator may send ESP the moment it
+// reads the response, and a Child SA installed after transmitting would
+// lose those first packets as an unknown SPI. EventUp still precedes
+// EventChildUp.
+func (sa *SA) establishResponder(child *ChildSA, initialContact bool) {
+	sa.established()
+	if initialContact {
+		sa.ep.replaceOlder(sa)
+	}
+	if child != nil {
+		sa.installChild(child, nil)
+	}
 }
