@@ -94,6 +94,7 @@ type clientProfile struct {
 	GatewayID   string
 	DPD         string // dpd_interval; default 10s
 	DPDRetry    string // dpd_retry; default the profile's
+	Connect     string // connect mode; default manual
 }
 
 // write puts the profile, its 0600 secrets file and PEM files into dir and
@@ -101,7 +102,7 @@ type clientProfile struct {
 func (p clientProfile) write(t testing.TB, dir string) string {
 	t.Helper()
 	var b strings.Builder
-	fmt.Fprintf(&b, "name = \"interop\"\nconnect = \"manual\"\n\n[[peer]]\nhost = %q\n\n", gwAddr)
+	fmt.Fprintf(&b, "name = \"interop\"\nconnect = %q\n\n[[peer]]\nhost = %q\n\n", cmp.Or(p.Connect, "manual"), gwAddr)
 	fmt.Fprintf(&b, "[auth]\nmethod = %q\nidentity = %q\nsecrets_file = \"secrets.toml\"\n", p.Method, p.Identity)
 	if p.EAPUsername != "" {
 		fmt.Fprintf(&b, "eap_username = %q\n", p.EAPUsername)

@@ -22,6 +22,7 @@ type clientCase struct {
 	keyType  pki.KeyType // for rsa / ecdsa
 	methods  []string    // the profile's eap_methods; default all three
 	wantLog  string      // a failing case's gateway log must show this
+	connect  string      // the profile's connect mode; default manual
 }
 
 const eapPassword = "Secr3t pass"
@@ -50,6 +51,10 @@ func TestClientAgainstStrongSwan(t *testing.T) {
 		{name: "nak", auth: "eap-md5", password: eapPassword, methods: []string{"gtc"},
 			wantErr: "no EAP method in common", wantLog: "received EAP_NAK"},
 		{name: "badpass", auth: "eap-mschapv2", password: "not the password", wantErr: "wrong username or password"},
+		// Even a client that reconnects forever must not retry a rejected
+		// password: every try counts against the account at the gateway.
+		{name: "badpassauto", auth: "eap-md5", password: "not the password", connect: "auto",
+			wantErr: "wrong username or password"},
 		{name: "untrusted", auth: "rsa", keyType: pki.RSA2048, badCA: true, wantErr: "is not trusted"},
 		{name: "untrustedeap", auth: "eap-mschapv2", password: eapPassword, keyType: pki.RSA2048, badCA: true, wantErr: "is not trusted"},
 	} {
@@ -98,7 +103,7 @@ func gatewayAndProfile(t *testing.T, tc clientCase) (netns.GatewaySpec, clientPr
 		Addr: gwAddr, ID: gwFQDN, Pool: vpnPool, DNS: []netip.Addr{tunnelDNS},
 		PoolOptions: map[string]string{"25": splitDomain, "28675": splitDomain},
 	}
-	prof := clientProfile{GatewayID: gwFQDN}
+	prof := clientProfile{GatewayID: gwFQDN, Connect: tc.connect}
 	switch tc.auth {
 	case "psk":
 		spec.PSK = ikePSK
@@ -139,6 +144,9 @@ func runClientCase(t *testing.T, bin string, tc clientCase) {
 		}
 		if tc.wantLog != "" && !strings.Contains(s.swan.Log(), tc.wantLog) {
 			t.Errorf("gateway log lacks %q", tc.wantLog)
+		}
+		if n := strings.Count(s.swan.Log(), "received EAP identity"); tc.password != "" && !tc.badCA && n != 1 {
+			t.Errorf("the client logged in %d times, want exactly one attempt", n)
 		}
 		checkRestored(t, c, before)
 		netns.CheckNoMalformed(t, capture.Stop())
