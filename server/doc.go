@@ -25,10 +25,11 @@
 //	srv.Close()                                               // Delete to every peer, routes, TUN
 //
 // and AdminCall is the client side of the admin socket. Where the engine
-// takes one value per Endpoint, engine.go approximates: the PSK is the
-// keyring's catch-all entry and our traffic selectors are the union of
-// what any user may reach; per-session narrowing of the client's side is
-// applied before the Link routes a Child SA (run_sessions.go).
+// takes one value per Endpoint, engine.go approximates: our traffic
+// selectors are the union of what any user may reach; per-session
+// narrowing of the client's side is applied before the Link routes a
+// Child SA (run_sessions.go). Pre-shared keys are looked up per peer in
+// the keyring (Config.PSKFor).
 //
 // Errors the IKE engine must turn into a Notify (for example an exhausted
 // pool → INTERNAL_ADDRESS_FAILURE) map through NotifyFor.

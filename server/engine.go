@@ -10,36 +10,22 @@ import (
 	"flexvpn/tunnel/ike/wire"
 )
 
-// The responder's ike.Config, built from a Config. The engine takes one
-// PSK and one local selector list per Endpoint, so two policies here are
-// approximations until it grows per-peer hooks (see the package README
-// notes in doc.go): the PSK is the keyring's catch-all entry, and our
-// side's selectors are the union of what any user may reach.
+// The responder's ike.Config, built from a Config. Keys are looked up
+// per peer (Config.PSKFor → Keyring.Lookup); our side's selectors are
+// still the union of what any user may reach, as the engine takes one
+// local selector list per Endpoint.
 
-// EnginePSK picks the one key the engine can use for every PSK peer: the
-// address wildcard entry (0.0.0.0/0 or ::/0), else the only entry. ok is
-// false when the keyring needs per-peer lookup the engine cannot do yet.
-func (k *Keyring) EnginePSK() (PSK, bool) {
-	if k == nil {
-		return PSK{}, false
+// pskFor is the engine's per-peer key hook: the keyring entry of the
+// peer's identity, else of its address, from the current configuration
+// (so a reload changes keys without a new Endpoint). A peer without an
+// entry gets no key, not an error: it may authenticate by certificate or
+// EAP, and a PSK AUTH from it then fails to verify.
+func (s *Server) pskFor(p ike.PeerInfo) (local, remote []byte, err error) {
+	e, ok := s.cfg.Load().Keyring.Lookup(PeerIdentity(p.ID), p.Remote.Addr())
+	if !ok {
+		return nil, nil, nil
 	}
-	for _, p := range k.addrs {
-		if p.Address.Bits() == 0 {
-			return p.Key, true
-		}
-	}
-	all := len(k.exact) + len(k.wildcards) + len(k.addrs)
-	switch {
-	case all == 1 && len(k.addrs) == 1:
-		return k.addrs[0].Key, true
-	case all == 1 && len(k.wildcards) == 1:
-		return k.wildcards[0].Key, true
-	case all == 1:
-		for _, p := range k.exact {
-			return p.Key, true
-		}
-	}
-	return PSK{}, false
+	return e.Key.Local, e.Key.Remote, nil
 }
 
 // EngineIdentity converts our identity type to the engine's.
@@ -125,15 +111,11 @@ func (s *Server) engineConfig(c *Config, cr Credentials) (*ike.Config, error) {
 		ConfigPush:     s.configPush,
 		Logger:         s.log.With("component", "ike"),
 	}
-	psk, ok := c.Keyring.EnginePSK()
-	switch {
-	case ok:
-		ec.LocalPSK, ec.RemotePSK = psk.Local, psk.Remote
-	case len(cr.Chain) == 0:
-		return nil, fmt.Errorf("%w: the server cannot authenticate itself: give it a [certificate], or a keyring entry with address = \"0.0.0.0/0\" (the engine takes one PSK for all peers for now)", ErrConfig)
-	case c.Keyring.size() > 0:
-		s.log.Warn("the keyring has several entries but the IKE engine takes one PSK; PSK peers are refused until it can look keys up per peer",
-			"fix", "add a catch-all entry with address = \"0.0.0.0/0\"")
+	if len(cr.Chain) == 0 && c.Keyring.size() == 0 {
+		return nil, fmt.Errorf("%w: the server cannot authenticate itself: give it a [certificate] or [keyring] entries", ErrConfig)
+	}
+	if c.Keyring.size() > 0 {
+		ec.PSKFor = s.pskFor
 	}
 	if c.Authorizer.hasEAPUsers() {
 		ec.EAPServer = s.eapServer
@@ -152,7 +134,12 @@ func dpdRetry(interval time.Duration) time.Duration {
 	return max(interval/5, time.Second)
 }
 
-func (k *Keyring) size() int { return len(k.exact) + len(k.wildcards) + len(k.addrs) }
+func (k *Keyring) size() int {
+	if k == nil {
+		return 0
+	}
+	return len(k.exact) + len(k.wildcards) + len(k.addrs)
+}
 
 func (a *Authorizer) hasEAPUsers() bool {
 	for _, u := range a.Users {

@@ -6,11 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"flexvpn/tunnel/ike"
 	"flexvpn/tunnel/ike/wire"
 )
 
-func TestEnginePSK(t *testing.T) {
-	key := func(s string) PSK { return PSK{Local: []byte(s), Remote: []byte(s)} }
+// TestPSKFor: the engine's key hook finds the peer's own keyring entry
+// by identity, then by address, with no catch-all entry needed.
+func TestPSKFor(t *testing.T) {
+	key := func(s string) PSK { return PSK{Local: []byte(s + "-l"), Remote: []byte(s + "-r")} }
 	pattern := func(s string) IdentityPattern {
 		p, err := ParseIdentityPattern(s)
 		if err != nil {
@@ -18,31 +21,35 @@ func TestEnginePSK(t *testing.T) {
 		}
 		return p
 	}
+	k, err := NewKeyring([]KeyringPeer{
+		{Name: "lab", Address: netip.MustParsePrefix("198.51.100.0/24"), Key: key("lab")},
+		{Name: "br", Identity: pattern("fqdn:*.branch.example.com"), Key: key("br")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := idleServer()
+	s.cfg.Store(&Config{Keyring: k, Authorizer: &Authorizer{}})
 	for _, tc := range []struct {
-		name  string
-		peers []KeyringPeer
-		want  string // "" = none
+		name string
+		id   ike.Identity
+		addr string
+		want string // local key, "" = none
 	}{
-		{"empty", nil, ""},
-		{"catch-all among others", []KeyringPeer{
-			{Name: "lab", Address: netip.MustParsePrefix("198.51.100.0/24"), Key: key("lab")},
-			{Name: "any", Address: netip.MustParsePrefix("0.0.0.0/0"), Key: key("any")},
-		}, "any"},
-		{"only entry by address", []KeyringPeer{{Name: "lab", Address: netip.MustParsePrefix("198.51.100.0/24"), Key: key("lab")}}, "lab"},
-		{"only entry by identity", []KeyringPeer{{Name: "br", Identity: pattern("fqdn:*.branch.example.com"), Key: key("br")}}, "br"},
-		{"several without catch-all", []KeyringPeer{
-			{Name: "lab", Address: netip.MustParsePrefix("198.51.100.0/24"), Key: key("lab")},
-			{Name: "br", Identity: pattern("fqdn:*.branch.example.com"), Key: key("br")},
-		}, ""},
+		{"by identity", ike.FQDNIdentity("a.branch.example.com"), "192.0.2.7", "br"},
+		{"identity beats address", ike.FQDNIdentity("a.branch.example.com"), "198.51.100.7", "br"},
+		{"by address", ike.EmailIdentity("alice@example.com"), "198.51.100.7", "lab"},
+		{"unknown peer", ike.EmailIdentity("alice@example.com"), "192.0.2.7", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			k, err := NewKeyring(tc.peers)
-			if err != nil {
-				t.Fatal(err)
+			pi := ike.PeerInfo{ID: tc.id, Remote: netip.AddrPortFrom(netip.MustParseAddr(tc.addr), 4500)}
+			wantL, wantR := "", ""
+			if tc.want != "" {
+				wantL, wantR = tc.want+"-l", tc.want+"-r"
 			}
-			got, ok := k.EnginePSK()
-			if ok != (tc.want != "") || string(got.Local) != tc.want {
-				t.Fatalf("EnginePSK = %q, %v; want %q", got.Local, ok, tc.want)
+			l, r, err := s.pskFor(pi)
+			if err != nil || string(l) != wantL || string(r) != wantR {
+				t.Fatalf("pskFor = %q, %q, %v; want %s", l, r, err, tc.want)
 			}
 		})
 	}
@@ -153,6 +160,12 @@ func TestRestartOnly(t *testing.T) {
 }
 
 func TestEngineConfigNeedsLocalAuth(t *testing.T) {
+	s := idleServer()
+	cfg := &Config{LocalID: Identity{Type: wire.IDFQDN, Data: []byte("gw.example.com")}, Authorizer: &Authorizer{}}
+	if _, err := s.engineConfig(cfg, Credentials{}); err == nil || !strings.Contains(err.Error(), "[keyring]") {
+		t.Fatalf("engineConfig without certificate or keyring: %v", err)
+	}
+	// Several entries and no catch-all: the engine asks per peer.
 	k, err := NewKeyring([]KeyringPeer{
 		{Name: "a", Address: netip.MustParsePrefix("198.51.100.0/24"), Key: PSK{Local: []byte("a"), Remote: []byte("a")}},
 		{Name: "b", Address: netip.MustParsePrefix("192.0.2.0/24"), Key: PSK{Local: []byte("b"), Remote: []byte("b")}},
@@ -160,15 +173,9 @@ func TestEngineConfigNeedsLocalAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := idleServer()
-	cfg := &Config{LocalID: Identity{Type: wire.IDFQDN, Data: []byte("gw.example.com")}, Keyring: k, Authorizer: &Authorizer{}}
-	if _, err := s.engineConfig(cfg, Credentials{}); err == nil || !strings.Contains(err.Error(), "0.0.0.0/0") {
-		t.Fatalf("engineConfig without certificate or catch-all PSK: %v", err)
-	}
-	k, _ = NewKeyring([]KeyringPeer{{Name: "any", Address: netip.MustParsePrefix("0.0.0.0/0"), Key: PSK{Local: []byte("l"), Remote: []byte("r")}}})
 	cfg.Keyring = k
 	ec, err := s.engineConfig(cfg, Credentials{})
-	if err != nil || string(ec.LocalPSK) != "l" || string(ec.RemotePSK) != "r" || ec.EAPServer != nil {
+	if err != nil || ec.PSKFor == nil || ec.PSK != nil || ec.LocalPSK != nil || ec.EAPServer != nil {
 		t.Fatalf("engineConfig = %+v, %v", ec, err)
 	}
 }

@@ -199,8 +199,8 @@ func restartOnly(a, b *Config) []string {
 	check("limits.half_open", a.HalfOpenThreshold, b.HalfOpenThreshold)
 	check("split networks (our traffic selectors)", a.Authorizer.reachable(), b.Authorizer.reachable())
 	check("EAP users present", a.Authorizer.hasEAPUsers(), b.Authorizer.hasEAPUsers())
-	pa, _ := a.Keyring.EnginePSK()
-	pb, _ := b.Keyring.EnginePSK()
-	check("keyring", pa, pb)
+	// Keys are looked up per peer in the current config, but whether the
+	// engine has a key hook at all is fixed when it starts.
+	check("keyring present", a.Keyring.size() > 0, b.Keyring.size() > 0)
 	return out
 }

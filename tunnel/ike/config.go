@@ -23,6 +23,11 @@ type Config struct {
 	// PSK is a symmetric pre-shared key. LocalPSK/RemotePSK override it for
 	// asymmetric keys (ours signs our AUTH, the remote one checks theirs).
 	PSK, LocalPSK, RemotePSK []byte
+	// PSKFor, on a responder, picks the keys for one peer once its IDi is
+	// known, before its AUTH is checked: local signs our AUTH (unless we
+	// use a certificate), remote checks theirs. A nil key keeps the one
+	// above; an error refuses the peer with AUTHENTICATION_FAILED.
+	PSKFor func(peer PeerInfo) (local, remote []byte, err error)
 
 	// Certificate authentication: our chain (leaf first) and its key.
 	Certificates []*x509.Certificate
@@ -203,7 +208,8 @@ func (c *Config) checkProposals() error {
 func (c *Config) checkAuth(initiator bool) error {
 	hasPSK := c.PSK != nil || c.LocalPSK != nil
 	hasCert := len(c.Certificates) > 0 && c.Signer != nil
-	if !hasPSK && !hasCert && !(initiator && c.EAP != nil) {
+	perPeer := !initiator && c.PSKFor != nil
+	if !hasPSK && !hasCert && !perPeer && !(initiator && c.EAP != nil) {
 		return fmt.Errorf("%w: no local authentication (PSK, certificate or EAP)", ErrInvalidConfig)
 	}
 	return nil

@@ -1,6 +1,7 @@
 package ike
 
 import (
+	"errors"
 	"net/netip"
 	"sync"
 	"testing"
@@ -50,5 +51,66 @@ func TestResponderInstallsChildBeforeAuthResponse(t *testing.T) {
 	}
 	if len(ups) != 1 || len(child) != 1 || up > cu {
 		t.Fatalf("responder events: %d up, %d child-up, up at %d child-up at %d; want one each, up first", len(ups), len(child), up, cu)
+	}
+}
+
+// TestPSKForPicksKeyPerPeer gives each identity its own key on a
+// responder that has no shared PSK at all.
+func TestPSKForPicksKeyPerPeer(t *testing.T) {
+	keys := map[string][]byte{"alice@example.com": []byte("alice's key"), "bob@example.com": []byte("bob's key")}
+	var mu sync.Mutex
+	var asked []PeerInfo
+	server := pskServer()
+	server.PSK = nil
+	server.PSKFor = func(p PeerInfo) ([]byte, []byte, error) {
+		mu.Lock()
+		asked = append(asked, p)
+		mu.Unlock()
+		k, ok := keys[string(p.ID.Data)]
+		if !ok {
+			return nil, nil, errors.New("unknown user")
+		}
+		return k, k, nil
+	}
+	cases := []struct {
+		user string
+		key  string
+		ok   bool
+	}{
+		{"alice@example.com", "alice's key", true},
+		{"bob@example.com", "bob's key", true},
+		{"bob@example.com", "alice's key", false},
+		{"carol@example.com", "alice's key", false},
+	}
+	for _, c := range cases {
+		tb := newTestbed(t, server)
+		cl := pskClient()
+		cl.LocalID, cl.PSK = EmailIdentity(c.user), []byte(c.key)
+		_, err := tb.connect(t, cl)
+		if c.ok && err != nil {
+			t.Fatalf("%s with %q: %v", c.user, c.key, err)
+		}
+		if !c.ok && !errors.Is(err, ErrAuthFailed) {
+			t.Fatalf("%s with %q: got %v, want ErrAuthFailed", c.user, c.key, err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(asked) != len(cases) || string(asked[0].ID.Data) != "alice@example.com" || !asked[0].Remote.IsValid() {
+		t.Fatalf("PSKFor asked %d times, first with %+v", len(asked), asked)
+	}
+}
+
+// TestPSKForAsymmetricFallback keeps the configured local key when the
+// hook returns only the peer's.
+func TestPSKForAsymmetricFallback(t *testing.T) {
+	server := pskServer()
+	server.PSK, server.LocalPSK = nil, []byte("gateway key")
+	server.PSKFor = func(PeerInfo) ([]byte, []byte, error) { return nil, []byte("client key"), nil }
+	tb := newTestbed(t, server)
+	cl := pskClient()
+	cl.PSK, cl.LocalPSK, cl.RemotePSK = nil, []byte("client key"), []byte("gateway key")
+	if _, err := tb.connect(t, cl); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -158,6 +158,9 @@ func (sa *SA) respondAuth(m *message) ([]wire.Payload, func(), error) {
 		return nil, nil, notifyErr(wire.INVALID_SYNTAX, "IKE_AUTH without IDi")
 	}
 	id := Identity{Type: idi.IDType, Data: idi.Data}
+	if err := sa.choosePeerPSK(id); err != nil {
+		return nil, nil, err
+	}
 	if findAuth(m.payloads) == nil && sa.cfg.EAPServer != nil {
 		return sa.startEAP(m, id)
 	}
