@@ -26,6 +26,11 @@ func (c *Config) RedirectHook(self []netip.Addr, loads LoadSource) func(netip.Ad
 			return wire.GatewayID{}, false
 		}
 		in := RedirectInput{Policy: c.RedirectPolicy, Gateways: c.RedirectTargets, Self: self}
+		if peer != nil && peer.RedirectedFrom != nil {
+			// In IKE_SA_INIT the engine knows no more than the address;
+			// it refuses on its own to send a peer back where it came from.
+			in.From = *peer.RedirectedFrom
+		}
 		if loads != nil {
 			in.Loads, in.OwnSessions = loads()
 		}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"flexvpn/tunnel/ike"
+	"flexvpn/tunnel/ike/wire"
 )
 
 func TestRedirectHook(t *testing.T) {
@@ -38,5 +39,16 @@ func TestRedirectHook(t *testing.T) {
 	}
 	if g, ok := auth(remote, authed); !ok || g.Addr != netip.MustParseAddr("192.0.2.3") {
 		t.Fatalf("auth: %v %v", g, ok)
+	}
+	// A client 192.0.2.2 sent here is never sent back: the static policy
+	// takes the next gateway instead of its first choice.
+	static := parse("[redirect]\non = \"auth\"\ngateways = [\"192.0.2.2\", \"192.0.2.3\"]\n").RedirectHook(self, nil)
+	from := wire.GatewayID{Addr: netip.MustParseAddr("192.0.2.2")}
+	redirected := &ike.PeerInfo{ID: authed.ID, RedirectedFrom: &from}
+	if g, ok := static(remote, authed); !ok || g.Addr != from.Addr {
+		t.Fatalf("static: %v %v", g, ok)
+	}
+	if g, ok := static(remote, redirected); !ok || g.Addr != netip.MustParseAddr("192.0.2.3") {
+		t.Fatalf("static for a client from %v: %v %v", from, g, ok)
 	}
 }

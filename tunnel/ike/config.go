@@ -108,6 +108,10 @@ type PeerInfo struct {
 	Remote      netip.AddrPort
 	Certificate *x509.Certificate
 	VendorIDs   [][]byte
+	// RedirectedFrom is the gateway that redirected the peer to us
+	// (REDIRECTED_FROM in its IKE_SA_INIT), nil if none: redirecting it
+	// back there would make a loop.
+	RedirectedFrom *wire.GatewayID
 }
 
 // VendorFlexVPN is the vendor ID a FlexVPN client sends.

@@ -1,6 +1,7 @@
 package ike
 
 import (
+	"context"
 	"errors"
 	"net/netip"
 	"sync"
@@ -112,5 +113,59 @@ func TestPSKForAsymmetricFallback(t *testing.T) {
 	cl.PSK, cl.LocalPSK, cl.RemotePSK = nil, []byte("client key"), []byte("gateway key")
 	if _, err := tb.connect(t, cl); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRedirectedFromInPeerInfo: a redirected client's origin reaches the
+// responder's hooks, and a policy that would send it back there (in
+// IKE_SA_INIT or IKE_AUTH) is overruled while another target is not.
+func TestRedirectedFromInPeerInfo(t *testing.T) {
+	old := wire.GatewayID{FQDN: "gw1.example.com"}
+	for _, tc := range []struct {
+		name   string
+		onInit bool
+		target wire.GatewayID
+		want   error
+	}{
+		{"init back", true, wire.GatewayID{FQDN: "GW1.example.com."}, nil},
+		{"auth back", false, old, nil},
+		{"init elsewhere", true, gw2, ErrRedirected},
+		{"auth elsewhere", false, gw2, ErrRedirected},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var seen []*wire.GatewayID
+			s := pskServer()
+			s.Redirect = func(_ netip.AddrPort, p *PeerInfo) (wire.GatewayID, bool) {
+				if p != nil {
+					mu.Lock()
+					seen = append(seen, p.RedirectedFrom)
+					mu.Unlock()
+				}
+				return tc.target, tc.onInit == (p == nil)
+			}
+			s.ConfigProvider = func(ctx context.Context, p PeerInfo, req []wire.CPAttr) ([]wire.CPAttr, error) {
+				mu.Lock()
+				seen = append(seen, p.RedirectedFrom)
+				mu.Unlock()
+				return staticConfig(ctx, p, req)
+			}
+			tb := newTestbed(t, s)
+			c := pskClient()
+			c.RedirectedFrom = &old
+			if _, err := tb.connect(t, c); !errors.Is(err, tc.want) || (tc.want == nil && err != nil) {
+				t.Fatalf("connect: %v, want %v", err, tc.want)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if !tc.onInit && len(seen) == 0 {
+				t.Fatal("no hook saw the peer")
+			}
+			for _, g := range seen {
+				if g == nil || *g != old {
+					t.Fatalf("PeerInfo.RedirectedFrom = %v, want %v", g, old)
+				}
+			}
+		})
 	}
 }

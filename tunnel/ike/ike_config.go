@@ -286,7 +286,8 @@ func (sa *SA) ackConfig(cp *wire.CP) ([]wire.Payload, error) {
 }
 
 func (sa *SA) peerInfo() PeerInfo {
-	pi := PeerInfo{ID: sa.peerID, Remote: sa.remote, Certificate: sa.peerCert, VendorIDs: sa.peer.vendorIDs}
+	pi := PeerInfo{ID: sa.peerID, Remote: sa.remote, Certificate: sa.peerCert, VendorIDs: sa.peer.vendorIDs,
+		RedirectedFrom: sa.peer.redirectedBy}
 	if sa.eapState != nil {
 		pi.EAPIdentity = sa.eapState.identity
 	}

@@ -270,7 +270,7 @@ func suiteOf(p wire.Proposal) crypto.Suite {
 // learnCaps records what the peer supports.
 func (sa *SA) learnCaps(ps []wire.Payload) {
 	sa.peer.fragmentation = findNotify(ps, wire.IKEV2_FRAGMENTATION_SUPPORTED) != nil
-	sa.peer.redirect = findNotify(ps, wire.REDIRECT_SUPPORTED) != nil
+	sa.peer.redirect, sa.peer.redirectedBy = redirectCaps(ps)
 	if n := findNotify(ps, wire.SIGNATURE_HASH_ALGORITHMS); n != nil {
 		sa.peer.hashes, _ = wire.ParseSignatureHashAlgorithms(n)
 	}

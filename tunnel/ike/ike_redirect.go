@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 
 	"flexvpn/tunnel/ike/wire"
 )
@@ -107,11 +108,12 @@ func (sa *SA) Redirect(gw wire.GatewayID) error {
 // the answer carries the initiator's nonce (RFC 5685 4.2) and the SA
 // ends right after it, keeping no state for the redirected peer.
 func (sa *SA) redirectNewPeer(m *message, ni []byte) ([]wire.Payload, func(), bool) {
-	if sa.cfg.Redirect == nil || findNotify(m.payloads, wire.REDIRECT_SUPPORTED) == nil {
+	supported, from := redirectCaps(m.payloads)
+	if sa.cfg.Redirect == nil || !supported {
 		return nil, nil, false
 	}
 	gw, ok := sa.cfg.Redirect(m.remote, nil)
-	if !ok {
+	if !ok || sa.redirectsBack(gw, from) {
 		return nil, nil, false
 	}
 	n, err := wire.NewRedirect(gw, ni)
@@ -133,7 +135,7 @@ func (sa *SA) redirectAuthenticated() (*wire.Notify, bool) {
 	}
 	pi := sa.peerInfo()
 	gw, ok := sa.cfg.Redirect(sa.remote, &pi)
-	if !ok {
+	if !ok || sa.redirectsBack(gw, sa.peer.redirectedBy) {
 		return nil, false
 	}
 	n, err := wire.NewRedirect(gw, nil)
@@ -142,4 +144,36 @@ func (sa *SA) redirectAuthenticated() (*wire.Notify, bool) {
 	}
 	sa.log.Info("redirecting authenticated peer", "peer", sa.peerID, "to", gw)
 	return n, true
+}
+
+// redirectCaps reads a new peer's redirect notifies: a peer that was
+// redirected sends REDIRECTED_FROM instead of REDIRECT_SUPPORTED (RFC
+// 5685 4.2), which tells us it supports redirects too. An unparsable
+// REDIRECTED_FROM still counts as support, with no known origin.
+func redirectCaps(ps []wire.Payload) (supported bool, from *wire.GatewayID) {
+	if n := findNotify(ps, wire.REDIRECTED_FROM); n != nil {
+		if g, err := wire.ParseRedirectedFrom(n); err == nil {
+			from = &g
+		}
+		return true, from
+	}
+	return findNotify(ps, wire.REDIRECT_SUPPORTED) != nil, nil
+}
+
+// redirectsBack refuses a redirect to the gateway the peer came from,
+// whatever the policy chose: the two gateways would bounce it between
+// them until its redirect limit ends the connection.
+func (sa *SA) redirectsBack(gw wire.GatewayID, from *wire.GatewayID) bool {
+	if from == nil || !sameGateway(gw, *from) {
+		return false
+	}
+	sa.log.Info("not redirecting a peer back where it came from", "gateway", gw)
+	return true
+}
+
+func sameGateway(a, b wire.GatewayID) bool {
+	if a.Addr.IsValid() || b.Addr.IsValid() {
+		return a.Addr.Unmap() == b.Addr.Unmap()
+	}
+	return strings.EqualFold(strings.TrimSuffix(a.FQDN, "."), strings.TrimSuffix(b.FQDN, "."))
 }

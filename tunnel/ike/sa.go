@@ -76,6 +76,7 @@ type SA struct {
 type peerCaps struct {
 	fragmentation bool
 	redirect      bool
+	redirectedBy  *wire.GatewayID // REDIRECTED_FROM: the gateway that sent the peer here
 	hashes        []wire.HashAlgorithm
 	vendorIDs     [][]byte
 	window        int
