@@ -16,7 +16,7 @@ import (
 // admin protocol, whose commands then find no sessions.
 func idleServer() *Server {
 	s := &Server{log: slog.New(slog.DiscardHandler), reg: NewRegistry(Limits{}, nil),
-		pending: map[pendingKey]*live{}, bySA: map[*ike.SA]*live{}, peers: map[*ike.SA]ike.Identity{}}
+		pending: map[*ike.SA]*live{}, bySA: map[*ike.SA]*live{}, peers: map[*ike.SA]ike.Identity{}}
 	s.cfg.Store(&Config{Path: "/nonexistent/flexvpn-server.toml"})
 	return s
 }

@@ -69,7 +69,7 @@ type Server struct {
 	self    []netip.Addr
 
 	mu      sync.Mutex
-	pending map[pendingKey]*live // CP answered, Child SA not up yet
+	pending map[*ike.SA]*live // CP answered, Child SA not up yet
 	bySA    map[*ike.SA]*live
 	peers   map[*ike.SA]ike.Identity // from EventUp, for sessions without CP
 	closed  bool
@@ -83,7 +83,7 @@ func New(cfg *Config, opts Options) (*Server, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{log: log, reg: NewRegistry(cfg.Limits, nil), limiter: eap.NewLimiter(eap.LimiterConfig{}),
-		pending: map[pendingKey]*live{}, bySA: map[*ike.SA]*live{}, peers: map[*ike.SA]ike.Identity{}}
+		pending: map[*ike.SA]*live{}, bySA: map[*ike.SA]*live{}, peers: map[*ike.SA]ike.Identity{}}
 	s.cfg.Store(cfg)
 	cr, err := cfg.LoadCredentials()
 	if err != nil {

@@ -17,10 +17,10 @@ import (
 // once the peer is authenticated) authorizes the peer, leases its
 // addresses and registers the session, which enforces the caps; the
 // first Child SA event then ties the session to its IKE SA, and the SA's
-// end releases both. The hook does not name the SA, so the two meet by
-// the peer's outer address and identity, which the Child SA carries.
+// end releases both. The hook's PeerInfo names the SA, so two SAs of one
+// peer (same address and identity) never take each other's session.
 //
-//	provideConfig ──▶ pending[remote,identity] ──ChildUp──▶ bySA[sa] ──Closed──▶ end
+//	provideConfig ──▶ pending[sa] ──ChildUp──▶ bySA[sa] ──Closed──▶ end
 //	      └── SA context done (IKE_AUTH failed after the reply) ─────────────────▶ end
 //
 // Peers that ask for no configuration are registered at their first
@@ -32,20 +32,15 @@ const closeWait = 5 * time.Second
 
 // live is one session's runtime state.
 type live struct {
-	id    SessionID
-	key   pendingKey
-	lease Lease
+	id       SessionID
+	identity string // the IKE identity, for the log
+	lease    Lease
 	// allowed is the client's side of its Child SAs: its addresses and
 	// the networks it announced that we accepted; nil (no configuration
 	// payload) filters what each Child SA proposes instead.
 	allowed []netip.Prefix
-	sa      *ike.SA // nil until its first Child SA is up
+	sa      *ike.SA // set by the config hook, else by the first Child SA
 	once    sync.Once
-}
-
-type pendingKey struct {
-	remote   netip.AddrPort
-	identity string
 }
 
 // sessionIdentity is the name a session is registered and leased under:
@@ -92,9 +87,9 @@ func (s *Server) admit(ctx context.Context, peer ike.PeerInfo, identity string, 
 		s.log.Info("session refused", "peer", identity, "remote", peer.Remote, "err", err)
 		return nil, AsNotify(err)
 	}
-	l := &live{id: sess.ID, key: pendingKey{peer.Remote, PeerIdentity(peer.ID).String()}, lease: lease, allowed: allowed}
+	l := &live{id: sess.ID, identity: PeerIdentity(peer.ID).String(), lease: lease, allowed: allowed, sa: peer.SA}
 	s.mu.Lock()
-	s.pending[l.key] = l
+	s.pending[peer.SA] = l
 	s.mu.Unlock()
 	context.AfterFunc(ctx, func() { s.end(l) })
 	return l, nil
@@ -203,36 +198,35 @@ func (s *Server) bind(sa *ike.SA, c *ike.ChildSA) {
 	if s.bySA[sa] != nil {
 		return
 	}
-	peer := s.peers[sa]
-	key := pendingKey{c.Remote, PeerIdentity(peer).String()}
-	l := s.pending[key]
+	l := s.pending[sa]
 	if l == nil {
+		identity := PeerIdentity(s.peers[sa]).String()
 		var err error
-		if l, err = s.registerPlain(key, c.Remote); err != nil {
-			s.log.Info("session refused", "peer", key.identity, "remote", c.Remote, "err", err)
+		if l, err = s.registerPlain(identity, c.Remote); err != nil {
+			s.log.Info("session refused", "peer", identity, "remote", c.Remote, "err", err)
 			go sa.Close(context.Background())
 			return
 		}
 	}
-	delete(s.pending, key)
+	delete(s.pending, sa)
 	l.sa = sa
 	s.bySA[sa] = l
 }
 
-func (s *Server) registerPlain(key pendingKey, remote netip.AddrPort) (*live, error) {
-	sess, err := s.reg.Add(SessionInfo{Identity: key.identity, Peer: remote, Gateway: s.gatewayName()})
+func (s *Server) registerPlain(identity string, remote netip.AddrPort) (*live, error) {
+	sess, err := s.reg.Add(SessionInfo{Identity: identity, Peer: remote, Gateway: s.gatewayName()})
 	if err != nil {
 		return nil, err
 	}
-	return &live{id: sess.ID, key: key}, nil
+	return &live{id: sess.ID, identity: identity}, nil
 }
 
 // end releases a session once: registry entry, addresses, byte meter.
 func (s *Server) end(l *live) {
 	l.once.Do(func() {
 		s.mu.Lock()
-		if s.pending[l.key] == l {
-			delete(s.pending, l.key)
+		if s.pending[l.sa] == l {
+			delete(s.pending, l.sa)
 		}
 		if l.sa != nil && s.bySA[l.sa] == l {
 			delete(s.bySA, l.sa)
@@ -243,7 +237,7 @@ func (s *Server) end(l *live) {
 		s.policy.RLock()
 		s.cfg.Load().Pools.Release(l.lease)
 		s.policy.RUnlock()
-		s.log.Info("session ended", "id", l.id, "peer", l.key.identity)
+		s.log.Info("session ended", "id", l.id, "peer", l.identity)
 	})
 }
 

@@ -112,6 +112,10 @@ type PeerInfo struct {
 	// (REDIRECTED_FROM in its IKE_SA_INIT), nil if none: redirecting it
 	// back there would make a loop.
 	RedirectedFrom *wire.GatewayID
+	// SA is the IKE SA the hook is asked about, so that what a hook
+	// decides can be tied to the SA's events without matching addresses.
+	// Hooks run on its goroutine: only Peer, State and Err may be called.
+	SA *SA
 }
 
 // VendorFlexVPN is the vendor ID a FlexVPN client sends.

@@ -169,3 +169,31 @@ func TestRedirectedFromInPeerInfo(t *testing.T) {
 		})
 	}
 }
+
+// TestPeerInfoNamesTheSA: every responder hook is told which SA it is
+// asked about, the one whose events follow.
+func TestPeerInfoNamesTheSA(t *testing.T) {
+	var mu sync.Mutex
+	var seen []*SA
+	note := func(p PeerInfo) {
+		mu.Lock()
+		seen = append(seen, p.SA)
+		mu.Unlock()
+	}
+	s := pskServer()
+	s.PSKFor = func(p PeerInfo) ([]byte, []byte, error) { note(p); return nil, nil, nil }
+	s.ConfigProvider = func(ctx context.Context, p PeerInfo, req []wire.CPAttr) ([]wire.CPAttr, error) {
+		note(p)
+		return staticConfig(ctx, p, req)
+	}
+	tb := newTestbed(t, s)
+	if _, err := tb.connect(t, pskClient()); err != nil {
+		t.Fatal(err)
+	}
+	up := tb.sev.wait(t, EventChildUp)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 2 || seen[0] == nil || seen[0] != up.SA || seen[1] != up.SA {
+		t.Fatalf("hooks saw SAs %v, the Child SA came up on %v", seen, up.SA)
+	}
+}

@@ -287,7 +287,7 @@ func (sa *SA) ackConfig(cp *wire.CP) ([]wire.Payload, error) {
 
 func (sa *SA) peerInfo() PeerInfo {
 	pi := PeerInfo{ID: sa.peerID, Remote: sa.remote, Certificate: sa.peerCert, VendorIDs: sa.peer.vendorIDs,
-		RedirectedFrom: sa.peer.redirectedBy}
+		RedirectedFrom: sa.peer.redirectedBy, SA: sa}
 	if sa.eapState != nil {
 		pi.EAPIdentity = sa.eapState.identity
 	}
