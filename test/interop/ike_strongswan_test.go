@@ -341,7 +341,7 @@ func runResponderCase(t *testing.T, name string, certs bool) {
 	topo.AddLAN(gw, "lan", lanAddr)
 	capture := topo.Inet().Capture("br0", "udp")
 
-	vip := netip.MustParseAddr("10.99.0.7")
+	vip := netip.MustParseAddr("203.0.113.7")
 	resp := ike.Config{LocalID: ike.FQDNIdentity(gwFQDN), PSK: []byte(ikePSK), Logger: ikeLogger(t, "flexvpn"),
 		LocalTS: []wire.TrafficSelector{wire.SelectorFromPrefix(netns.LANPrefix)},
 		ConfigProvider: func(_ context.Context, _ ike.PeerInfo, req []wire.CPAttr) ([]wire.CPAttr, error) {

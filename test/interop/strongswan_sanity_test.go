@@ -44,7 +44,7 @@ var (
 	cliAddr = netip.MustParseAddr("192.0.2.10")
 	gwAddr  = netip.MustParseAddr("192.0.2.1")
 	lanAddr = netip.MustParseAddr("198.51.100.10")
-	pool    = netip.MustParsePrefix("10.99.0.0/24")
+	pool    = netip.MustParsePrefix("203.0.113.0/24")
 	dnsAddr = netip.MustParseAddr("198.51.100.53")
 )
 

@@ -37,7 +37,7 @@ func TestStrongSwanCookie(t *testing.T) {
 	st := newSwanTopo(t, "cookie")
 	spam := st.topo.AddHost("spam", netip.MustParseAddr("192.0.2.66"))
 	capture := st.topo.Inet().Capture("br0", "udp port 500 and not host 192.0.2.66")
-	cfg := GatewaySpec{Addr: st.gw.Addr, ID: "gw.flexvpn.test", PSK: "k", Pool: netip.MustParsePrefix("10.99.0.0/24")}.Config()
+	cfg := GatewaySpec{Addr: st.gw.Addr, ID: "gw.flexvpn.test", PSK: "k", Pool: netip.MustParsePrefix("203.0.113.0/25")}.Config()
 	cfg.Settings = append(cfg.Settings, "cookie_threshold = 1")
 	gw := StartStrongSwan(t, st.gw, cfg)
 	if err := HalfOpenIKESA(spam, st.gw.Addr); err != nil {

@@ -18,7 +18,7 @@ func TestUDPRelayNATLossAndRebind(t *testing.T) {
 	nat := st.topo.AddHost("nat", netip.MustParseAddr("192.0.2.254"))
 	relay := StartUDPRelay(t, nat, st.gw.Addr)
 	gw := StartStrongSwan(t, st.gw, GatewaySpec{Addr: st.gw.Addr, ID: "gw.flexvpn.test", PSK: "relay psk",
-		Pool: netip.MustParsePrefix("10.99.0.0/24")}.Config())
+		Pool: netip.MustParsePrefix("203.0.113.0/25")}.Config())
 	cfg := ClientSpec{Gateway: nat.Addr, GatewayID: "gw.flexvpn.test",
 		ID: "cli.flexvpn.test", PSK: "relay psk", VirtualIP: true}.Config()
 	// Without MOBIKE the gateway follows the client's new NAT port on

@@ -37,7 +37,7 @@ func TestStrongSwanPSKRoadWarrior(t *testing.T) {
 	dns := netip.MustParseAddr("198.51.100.53")
 	gw := StartStrongSwan(t, st.gw, GatewaySpec{
 		Addr: st.gw.Addr, ID: "gw.flexvpn.test", PSK: "correct horse battery",
-		Pool: netip.MustParsePrefix("10.99.0.0/24"), DNS: []netip.Addr{dns},
+		Pool: netip.MustParsePrefix("203.0.113.0/25"), DNS: []netip.Addr{dns},
 	}.Config())
 	cli := StartStrongSwan(t, st.cli, ClientSpec{
 		Gateway: st.gw.Addr, GatewayID: "gw.flexvpn.test", ID: "cli.flexvpn.test",
@@ -47,7 +47,7 @@ func TestStrongSwanPSKRoadWarrior(t *testing.T) {
 		t.Fatal(err)
 	}
 	sa := cli.WaitSA(ClientConn, true, 10*time.Second)
-	if len(sa.LocalVIPs) != 1 || !netip.MustParsePrefix("10.99.0.0/24").Contains(sa.LocalVIPs[0]) {
+	if len(sa.LocalVIPs) != 1 || !netip.MustParsePrefix("203.0.113.0/25").Contains(sa.LocalVIPs[0]) {
 		t.Fatalf("client virtual IPs = %v, want one from the pool", sa.LocalVIPs)
 	}
 	if sa.RemoteID != "gw.flexvpn.test" || sa.RemoteHost.Port() != 4500 {
@@ -86,7 +86,7 @@ func TestStrongSwanEAPMethods(t *testing.T) {
 			StartStrongSwan(t, st.gw, GatewaySpec{
 				Addr: st.gw.Addr, ID: "gw.flexvpn.test", Cert: cert.CertPEM, Key: cert.KeyPEM,
 				RemoteAuth: method, Users: map[string]string{"bob": "right password"},
-				Pool: netip.MustParsePrefix("10.99.0.0/24"),
+				Pool: netip.MustParsePrefix("203.0.113.0/25"),
 			}.Config())
 			spec := ClientSpec{Gateway: st.gw.Addr, GatewayID: "gw.flexvpn.test", ID: "bob",
 				Auth: method, EAPPassword: "wrong password", CACert: ca.CertPEM, VirtualIP: true}
@@ -116,9 +116,9 @@ func TestStrongSwanRedirect(t *testing.T) {
 	// gw2 needs its own LAN: see GatewaySpec.LocalTS.
 	st.topo.AddLAN(gw2, "lan2", netip.MustParseAddr("198.51.100.10"))
 	spec := GatewaySpec{Addr: st.gw.Addr, ID: "gw.flexvpn.test", PSK: "redirect psk",
-		Pool: netip.MustParsePrefix("10.99.0.0/24")}
+		Pool: netip.MustParsePrefix("203.0.113.0/25")}
 	g1 := StartStrongSwan(t, st.gw, spec.Config())
-	spec.Addr, spec.Pool = gw2.Addr, netip.MustParsePrefix("10.98.0.0/24")
+	spec.Addr, spec.Pool = gw2.Addr, netip.MustParsePrefix("203.0.113.128/25")
 	g2 := StartStrongSwan(t, gw2, spec.Config())
 	cli := StartStrongSwan(t, st.cli, ClientSpec{Gateway: st.gw.Addr, GatewayID: "gw.flexvpn.test",
 		ID: "cli.flexvpn.test", PSK: "redirect psk", VirtualIP: true}.Config())
@@ -153,7 +153,7 @@ func TestStrongSwanIPv6InnerTraffic(t *testing.T) {
 	pool6 := netip.MustParsePrefix("2001:db8:0:200::/120")
 	lans := []netip.Prefix{LANPrefix, LAN6Prefix}
 	StartStrongSwan(t, gwH, GatewaySpec{Addr: gwH.Addr, ID: "gw.flexvpn.test", PSK: "six psk",
-		Pool: netip.MustParsePrefix("10.99.0.0/24"), Pool6: pool6, LocalTS: lans}.Config())
+		Pool: netip.MustParsePrefix("203.0.113.0/25"), Pool6: pool6, LocalTS: lans}.Config())
 	cli := StartStrongSwan(t, cliH, ClientSpec{Gateway: gwH.Addr, GatewayID: "gw.flexvpn.test",
 		ID: "cli.flexvpn.test", PSK: "six psk", VirtualIP: true, VirtualIP6: true, RemoteTS: lans}.Config())
 	if err := cli.Initiate(ChildName); err != nil {

@@ -81,7 +81,7 @@ type Secret struct {
 // Pool is a virtual IP pool with its attributes.
 type Pool struct {
 	Name    string
-	Addrs   string // "10.99.0.0/24" or a range "10.99.0.10-10.99.0.20"
+	Addrs   string // "203.0.113.0/24" or a range "203.0.113.10-203.0.113.20"
 	DNS     []string
 	Options map[string]string // e.g. "split_include": "198.51.100.0/24"
 }
