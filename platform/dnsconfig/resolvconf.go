@@ -149,15 +149,19 @@ func parseNameservers(b []byte) []netip.AddrPort {
 
 // writeAtomic replaces path with data via a temporary file and rename, so
 // a reader never sees a half-written resolv.conf. If path is a bind mount
-// (containers, our tests) rename fails with EBUSY; then it is rewritten in
-// place.
+// (containers, network namespaces, our tests) rename fails with EBUSY; then
+// it is rewritten in place. The temporary name is unique, so clients in
+// several mount namespaces sharing one /etc never trip over each other.
 func writeAtomic(path string, data []byte, mode os.FileMode) error {
-	tmp := path + ".flexvpn-tmp"
-	if err := os.WriteFile(tmp, data, mode); err != nil {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".flexvpn-*")
+	if err != nil {
 		return os.WriteFile(path, data, mode)
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	name := tmp.Name()
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil || os.Chmod(name, mode) != nil || os.Rename(name, path) != nil {
+		os.Remove(name)
 		return os.WriteFile(path, data, mode)
 	}
 	return nil
