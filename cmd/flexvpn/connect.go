@@ -40,7 +40,7 @@ func runConnect(args []string) error {
 	fs := flag.NewFlagSet("connect", flag.ContinueOnError)
 	path := fs.String("profile", "", "profile file (TOML)")
 	iface := fs.String("interface", "fv0", "tunnel interface name")
-	proxy := fs.String("dns-listen", "127.0.0.54:53", "address of the split-DNS proxy")
+	proxy := fs.String("dns-listen", "", "address of the split-DNS proxy (default: the profile's dns.listen, else 127.0.0.54:53)")
 	verbose := fs.Bool("v", false, "verbose logging")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -48,13 +48,13 @@ func runConnect(args []string) error {
 	if *path == "" {
 		return errors.New("-profile is required")
 	}
-	proxyAddr, err := netip.ParseAddrPort(*proxy)
-	if err != nil {
-		return fmt.Errorf("-dns-listen: %w", err)
-	}
 	p, err := profile.Load(*path)
 	if err != nil {
 		return err
+	}
+	proxyAddr, err := netip.ParseAddrPort(dnsListen(*proxy, p))
+	if err != nil {
+		return fmt.Errorf("-dns-listen: %w", err)
 	}
 	log := newLogger(*verbose)
 	ikeCfg, err := client.IKEConfig(p, terminalCredentials)
@@ -157,4 +157,16 @@ func terminalCredentials(ctx context.Context, req eap.CredentialRequest) (eap.Cr
 func readLine(f *os.File) (string, error) {
 	s, err := bufio.NewReader(f).ReadString('\n')
 	return strings.TrimRight(s, "\r\n"), err
+}
+
+// dnsListen picks the proxy address: the flag, else the profile's first
+// dns.listen (validated by profile.Load), else the default.
+func dnsListen(flagValue string, p *profile.Profile) string {
+	switch {
+	case flagValue != "":
+		return flagValue
+	case len(p.DNS.Listen) > 0:
+		return p.DNS.Listen[0]
+	}
+	return "127.0.0.54:53"
 }
