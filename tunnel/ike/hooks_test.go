@@ -197,3 +197,55 @@ func TestPeerInfoNamesTheSA(t *testing.T) {
 		t.Fatalf("hooks saw SAs %v, the Child SA came up on %v", seen, up.SA)
 	}
 }
+
+// TestInitialContactReplacesOnlyWhenAccepted: a new SA whose
+// configuration the policy refused leaves the peer's older SA alone; the
+// next accepted one replaces it.
+func TestInitialContactReplacesOnlyWhenAccepted(t *testing.T) {
+	var mu sync.Mutex
+	calls := 0
+	s := pskServer()
+	s.ConfigProvider = func(ctx context.Context, p PeerInfo, req []wire.CPAttr) ([]wire.CPAttr, error) {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if n == 2 {
+			return nil, &wire.NotifyError{Type: wire.AUTHENTICATION_FAILED, Msg: "over the cap"}
+		}
+		return staticConfig(ctx, p, req)
+	}
+	tb := newTestbed(t, s)
+	for i, wantErr := range []bool{false, true, false} {
+		if _, err := tb.connect(t, pskClient()); (err != nil) != wantErr {
+			t.Fatalf("connect %d: %v", i+1, err)
+		}
+	}
+	first := tb.sev.all(EventUp)[0].SA
+	for {
+		ev := tb.sev.wait(t, EventClosed)
+		if ev.SA == first {
+			if !errors.Is(ev.Err, ErrReplaced) {
+				t.Fatalf("first SA ended with %v, want ErrReplaced", ev.Err)
+			}
+			break
+		}
+	}
+	tb.sev.mu.Lock()
+	defer tb.sev.mu.Unlock()
+	ups, closedAt := 0, -1
+	for i, e := range tb.sev.events {
+		switch {
+		case e.Kind == EventUp:
+			ups++
+		case e.Kind == EventClosed && e.SA == first:
+			closedAt = i
+		}
+		if closedAt >= 0 {
+			break
+		}
+	}
+	if ups != 3 {
+		t.Fatalf("the first SA ended after %d SAs came up, want after the third (the accepted one)", ups)
+	}
+}

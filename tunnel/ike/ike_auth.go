@@ -210,7 +210,10 @@ func (sa *SA) completeAuth(req, ours []wire.Payload) ([]wire.Payload, func(), er
 		sa.log.Info("IKE SA without Child SA", "reason", ne)
 		ps = append(ps, &wire.Notify{NotifyType: ne.Type, Data: ne.Data})
 	}
-	sa.establishResponder(child, findNotify(req, wire.INITIAL_CONTACT) != nil)
+	// INITIAL_CONTACT replaces the peer's older SAs only once this one is
+	// accepted: a policy that refused it (say, over a per-identity cap
+	// that counts the old ones) must not leave the peer with neither.
+	sa.establishResponder(child, ne == nil && findNotify(req, wire.INITIAL_CONTACT) != nil)
 	return ps, nil, nil
 }
 
