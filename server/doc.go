@@ -25,11 +25,12 @@
 //	srv.Close()                                               // Delete to every peer, routes, TUN
 //
 // and AdminCall is the client side of the admin socket. Where the engine
-// takes one value per Endpoint, engine.go approximates: our traffic
-// selectors are the union of what any user may reach; per-session
-// narrowing of the client's side is applied before the Link routes a
-// Child SA (run_sessions.go). Pre-shared keys are looked up per peer in
-// the keyring (Config.PSKFor).
+// takes one value per Endpoint, engine.go approximates: for peers that
+// send no configuration payload our traffic selectors are the union of
+// what any user may reach and their side is clamped before the Link
+// routes a Child SA (run_sessions.go). Sessions with configuration get
+// their own selectors (Config.ChildSelectors), and pre-shared keys are
+// looked up per peer in the keyring (Config.PSKFor).
 //
 // Errors the IKE engine must turn into a Notify (for example an exhausted
 // pool → INTERNAL_ADDRESS_FAILURE) map through NotifyFor.

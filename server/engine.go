@@ -11,9 +11,10 @@ import (
 )
 
 // The responder's ike.Config, built from a Config. Keys are looked up
-// per peer (Config.PSKFor → Keyring.Lookup); our side's selectors are
-// still the union of what any user may reach, as the engine takes one
-// local selector list per Endpoint.
+// per peer (Config.PSKFor → Keyring.Lookup) and so are the selectors of
+// a session's Child SAs (Config.ChildSelectors); LocalTS, the union of
+// what any user may reach, only serves peers without a configuration
+// payload.
 
 // pskFor is the engine's per-peer key hook: the keyring entry of the
 // peer's identity, else of its address, from the current configuration
@@ -109,6 +110,7 @@ func (s *Server) engineConfig(c *Config, cr Credentials) (*ike.Config, error) {
 		ConfigProvider: s.provideConfig,
 		ConfigSet:      s.configSet,
 		ConfigPush:     s.configPush,
+		ChildSelectors: s.childSelectors,
 		Logger:         s.log.With("component", "ike"),
 	}
 	if len(cr.Chain) == 0 && c.Keyring.size() == 0 {

@@ -32,7 +32,7 @@ func (s *Server) configSet(ctx context.Context, peer ike.PeerInfo, set []wire.CP
 	if accepted == nil {
 		accepted = []netip.Prefix{}
 	}
-	l, err := s.admit(ctx, peer, identity, Lease{}, accepted)
+	l, err := s.admit(ctx, peer, identity, Lease{}, accepted, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -39,8 +39,11 @@ type live struct {
 	// the networks it announced that we accepted; nil (no configuration
 	// payload) filters what each Child SA proposes instead.
 	allowed []netip.Prefix
-	sa      *ike.SA // set by the config hook, else by the first Child SA
-	once    sync.Once
+	// local is our side of its Child SAs (its split networks); nil (no
+	// configuration payload) offers the Endpoint's union instead.
+	local []wire.TrafficSelector
+	sa    *ike.SA // set by the config hook, else by the first Child SA
+	once  sync.Once
 }
 
 // sessionIdentity is the name a session is registered and leased under:
@@ -67,7 +70,7 @@ func (s *Server) provideConfig(ctx context.Context, peer ike.PeerInfo, req []wir
 		s.log.Info("configuration refused", "peer", identity, "remote", peer.Remote, "err", err)
 		return nil, err
 	}
-	l, err := s.admit(ctx, peer, identity, resp.Lease, clientSide(resp, authz, cfg.Pools))
+	l, err := s.admit(ctx, peer, identity, resp.Lease, clientSide(resp, authz, cfg.Pools), resp.Narrowing.Local)
 	if err != nil {
 		cfg.Pools.Release(resp.Lease)
 		return nil, err
@@ -80,14 +83,14 @@ func (s *Server) provideConfig(ctx context.Context, peer ike.PeerInfo, req []wir
 // admit registers a session that the SA's first Child SA will bind; the
 // caps refuse it with AUTHENTICATION_FAILED. The SA's context ends with
 // the SA, whether or not it ever came up, and ends the session.
-func (s *Server) admit(ctx context.Context, peer ike.PeerInfo, identity string, lease Lease, allowed []netip.Prefix) (*live, error) {
+func (s *Server) admit(ctx context.Context, peer ike.PeerInfo, identity string, lease Lease, allowed []netip.Prefix, local []wire.TrafficSelector) (*live, error) {
 	sess, err := s.reg.Add(SessionInfo{Identity: identity, Peer: peer.Remote, Gateway: s.gatewayName(),
 		IP4: lease.IP4, IP6: lease.IP6})
 	if err != nil {
 		s.log.Info("session refused", "peer", identity, "remote", peer.Remote, "err", err)
 		return nil, AsNotify(err)
 	}
-	l := &live{id: sess.ID, identity: PeerIdentity(peer.ID).String(), lease: lease, allowed: allowed, sa: peer.SA}
+	l := &live{id: sess.ID, identity: PeerIdentity(peer.ID).String(), lease: lease, allowed: allowed, local: local, sa: peer.SA}
 	s.mu.Lock()
 	s.pending[peer.SA] = l
 	s.mu.Unlock()
@@ -139,6 +142,25 @@ func clientSide(resp ConfigResponse, authz Authorization, pools Pools) []netip.P
 	}
 	accepted, _ := AcceptAnnounced(resp.Request.Subnets, authz.Attributes, pools)
 	return append(out, accepted...)
+}
+
+// childSelectors is ike.Config.ChildSelectors: the session the config
+// hook just admitted for this SA decides both sides of its Child SAs, so
+// a user is offered its own split networks, not every user's, and may
+// use only its addresses and accepted networks. Peers without a session
+// yet (no configuration payload) keep the Endpoint's lists and the
+// clamp in clampChild.
+func (s *Server) childSelectors(peer ike.PeerInfo) (local, remote []wire.TrafficSelector) {
+	s.mu.Lock()
+	l := s.pending[peer.SA]
+	s.mu.Unlock()
+	if l == nil {
+		return nil, nil
+	}
+	for _, p := range l.allowed {
+		remote = append(remote, wire.SelectorFromPrefix(p))
+	}
+	return l.local, remote
 }
 
 // clampChild narrows the client's side of a Child SA to what its session

@@ -150,11 +150,29 @@ func (sa *SA) narrowSelectors(tsi, tsr []wire.TrafficSelector, rekey *ChildSA) (
 	if rekey != nil {
 		return narrow(tsi, rekey.RemoteTS), narrow(tsr, rekey.LocalTS)
 	}
+	ourPolicy := sa.cfg.LocalTS
+	if sa.peerLocalTS != nil {
+		ourPolicy = sa.peerLocalTS
+	}
+	if sa.peerRemoteTS != nil {
+		return narrow(tsi, sa.peerRemoteTS), narrow(tsr, ourPolicy)
+	}
 	peerPolicy := sa.cfg.RemoteTS
 	if len(sa.assigned) > 0 && !sa.peerIsFlexVPN() {
 		peerPolicy = narrow(hostSelectors(sa.assigned), peerPolicy)
 	}
-	return narrow(tsi, peerPolicy), narrow(tsr, sa.cfg.LocalTS)
+	return narrow(tsi, peerPolicy), narrow(tsr, ourPolicy)
+}
+
+// askChildSelectors takes this peer's selector policy from the
+// ChildSelectors hook, once per IKE SA: what a gateway may offer and
+// accept depends on who the peer is, which one list per Endpoint
+// cannot say.
+func (sa *SA) askChildSelectors() {
+	if sa.cfg.ChildSelectors == nil {
+		return
+	}
+	sa.peerLocalTS, sa.peerRemoteTS = sa.cfg.ChildSelectors(sa.peerInfo())
 }
 
 func (sa *SA) peerIsFlexVPN() bool {

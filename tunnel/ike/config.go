@@ -96,6 +96,12 @@ type Config struct {
 	// ConfigPush gives the responder attributes to push with CFG_SET to an
 	// initiator that sent no CP payload; none pushes nothing.
 	ConfigPush func(ctx context.Context, peer PeerInfo) []wire.CPAttr
+	// ChildSelectors, on a responder, gives one peer's selector policy
+	// for all Child SAs of its IKE SA, asked in IKE_AUTH after the CP
+	// hooks: local replaces LocalTS (what our side offers), remote
+	// replaces RemoteTS and the narrowing to CP-assigned addresses (what
+	// the peer may use). A nil list keeps that side's default.
+	ChildSelectors func(peer PeerInfo) (local, remote []wire.TrafficSelector)
 
 	Logger *slog.Logger
 	Rand   io.Reader // default crypto/rand

@@ -3,6 +3,7 @@ package ike
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"sync"
 	"testing"
@@ -247,5 +248,36 @@ func TestInitialContactReplacesOnlyWhenAccepted(t *testing.T) {
 	}
 	if ups != 3 {
 		t.Fatalf("the first SA ended after %d SAs came up, want after the third (the accepted one)", ups)
+	}
+}
+
+// TestChildSelectorsPerPeer: the hook's lists replace LocalTS and the
+// CP-address narrowing for the peer's Child SAs, and it sees the peer.
+func TestChildSelectorsPerPeer(t *testing.T) {
+	lan := wire.SelectorFromPrefix(netip.MustParsePrefix("198.51.100.0/24"))
+	host := wire.SelectorFromPrefix(netip.MustParsePrefix("10.0.0.2/32"))
+	behind := wire.SelectorFromPrefix(netip.MustParsePrefix("192.0.2.64/26"))
+	var mu sync.Mutex
+	var asked []Identity
+	s := pskServer()
+	s.ChildSelectors = func(p PeerInfo) ([]wire.TrafficSelector, []wire.TrafficSelector) {
+		mu.Lock()
+		asked = append(asked, p.ID)
+		mu.Unlock()
+		return []wire.TrafficSelector{lan}, []wire.TrafficSelector{host, behind}
+	}
+	tb := newTestbed(t, s)
+	if _, err := tb.connect(t, pskClient()); err != nil {
+		t.Fatal(err)
+	}
+	c := tb.sev.wait(t, EventChildUp).Child
+	if fmt.Sprint(c.LocalTS) != fmt.Sprint([]wire.TrafficSelector{lan}) ||
+		fmt.Sprint(c.RemoteTS) != fmt.Sprint([]wire.TrafficSelector{host, behind}) {
+		t.Fatalf("Child SA selectors local %v remote %v", c.LocalTS, c.RemoteTS)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(asked) != 1 || !asked[0].Equal(EmailIdentity("alice@example.com")) {
+		t.Fatalf("hook asked about %v", asked)
 	}
 }

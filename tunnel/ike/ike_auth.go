@@ -198,6 +198,7 @@ func (sa *SA) completeAuth(req, ours []wire.Payload) ([]wire.Payload, func(), er
 	var child *ChildSA
 	if err == nil {
 		ps = append(ps, cps...)
+		sa.askChildSelectors()
 		var cs []wire.Payload
 		cs, child, err = sa.respondChild(req, sa.ni, sa.nr, nil, nil)
 		ps = append(ps, cs...)

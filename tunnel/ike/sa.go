@@ -46,7 +46,10 @@ type SA struct {
 	childProps *childNegotiation // the Child SA being negotiated in IKE_AUTH
 	eapState   *eapResponder
 	assigned   []netip.Addr // addresses our CP reply handed out
-	peerRekeys map[*ChildSA]peerRekey
+	// peerLocalTS and peerRemoteTS are the ChildSelectors hook's policy
+	// for this peer; nil keeps the Config's.
+	peerLocalTS, peerRemoteTS []wire.TrafficSelector
+	peerRekeys                map[*ChildSA]peerRekey
 
 	tm       taskManager
 	retired  *keyState // the keys before the last IKE rekey
