@@ -3,6 +3,7 @@ package ike
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"flexvpn/tunnel/ike/crypto"
 	"flexvpn/tunnel/ike/eap"
@@ -21,6 +22,12 @@ import (
 //
 // The final AUTH payloads are MACs keyed with the MSK, or with SK_pi/SK_pr
 // when the method derives no MSK (MD5, GTC).
+
+// eapCredentialTimeout bounds one EAP round on the initiator, which is
+// mostly the time a person takes to type a password into the prompt the
+// credential callback shows. Only this SA waits: each SA has its own
+// goroutine. A variable so that tests can shorten it.
+var eapCredentialTimeout = 2 * time.Minute
 
 // EAPClient is the client side of one EAP conversation; *eap.Peer
 // implements it.
@@ -56,8 +63,13 @@ func (e *eapInitiator) round(sa *SA, m *message) (step, error) {
 	if p == nil {
 		return 0, fmt.Errorf("%w: gateway sent no EAP payload", ErrProtocol)
 	}
-	resp, err := e.conv.Handle(sa.ctx, p.Data)
+	ctx, cancel := context.WithTimeout(sa.ctx, eapCredentialTimeout)
+	resp, err := e.conv.Handle(ctx, p.Data)
+	cancel()
 	if err != nil {
+		if ctx.Err() == context.DeadlineExceeded {
+			return 0, fmt.Errorf("%w: EAP: no credentials within %v", ErrAuthFailed, eapCredentialTimeout)
+		}
 		return 0, fmt.Errorf("%w: EAP: %w", ErrAuthFailed, err)
 	}
 	e.started = true
