@@ -212,7 +212,9 @@ func TestInitialContactReplacesOnlyWhenAccepted(t *testing.T) {
 		n := calls
 		mu.Unlock()
 		if n == 2 {
-			return nil, &wire.NotifyError{Type: wire.AUTHENTICATION_FAILED, Msg: "over the cap"}
+			// Not AUTHENTICATION_FAILED, which creates no IKE SA at all:
+			// this one comes up without a Child SA.
+			return nil, &wire.NotifyError{Type: wire.INTERNAL_ADDRESS_FAILURE, Msg: "pool exhausted"}
 		}
 		return staticConfig(ctx, p, req)
 	}
@@ -234,20 +236,37 @@ func TestInitialContactReplacesOnlyWhenAccepted(t *testing.T) {
 	}
 	tb.sev.mu.Lock()
 	defer tb.sev.mu.Unlock()
-	ups, closedAt := 0, -1
+	lastUp, closedAt := -1, -1
 	for i, e := range tb.sev.events {
 		switch {
 		case e.Kind == EventUp:
-			ups++
+			lastUp = i
 		case e.Kind == EventClosed && e.SA == first:
 			closedAt = i
 		}
-		if closedAt >= 0 {
-			break
-		}
 	}
-	if ups != 3 {
-		t.Fatalf("the first SA ended after %d SAs came up, want after the third (the accepted one)", ups)
+	if closedAt < lastUp {
+		t.Fatalf("the first SA ended (event %d) before the accepted third came up (event %d)", closedAt, lastUp)
+	}
+}
+
+// TestPolicyRefusalCreatesNoIKESA: a config hook's AUTHENTICATION_FAILED
+// ends the responder's IKE SA too (RFC 7296 2.21.2) instead of leaving
+// it up for a peer that gave up on it.
+func TestPolicyRefusalCreatesNoIKESA(t *testing.T) {
+	s := pskServer()
+	s.ConfigProvider = func(context.Context, PeerInfo, []wire.CPAttr) ([]wire.CPAttr, error) {
+		return nil, &wire.NotifyError{Type: wire.AUTHENTICATION_FAILED, Msg: "over the cap"}
+	}
+	tb := newTestbed(t, s)
+	if _, err := tb.connect(t, pskClient()); !errors.Is(err, ErrAuthFailed) {
+		t.Fatalf("connect: %v, want ErrAuthFailed", err)
+	}
+	if ev := tb.sev.wait(t, EventClosed); !errors.Is(ev.Err, ErrAuthFailed) {
+		t.Fatalf("responder SA ended with %v, want ErrAuthFailed", ev.Err)
+	}
+	if n := len(tb.sev.all(EventUp)); n != 0 {
+		t.Fatalf("responder reported %d SAs up", n)
 	}
 }
 

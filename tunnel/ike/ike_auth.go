@@ -207,6 +207,9 @@ func (sa *SA) completeAuth(req, ours []wire.Payload) ([]wire.Payload, func(), er
 	if err != nil && !errors.As(err, &ne) {
 		return nil, nil, err
 	}
+	if ne != nil && ne.Type == wire.AUTHENTICATION_FAILED {
+		return nil, nil, policyRefused(ne)
+	}
 	if ne != nil {
 		sa.log.Info("IKE SA without Child SA", "reason", ne)
 		ps = append(ps, &wire.Notify{NotifyType: ne.Type, Data: ne.Data})
@@ -231,4 +234,16 @@ func (sa *SA) establishResponder(child *ChildSA, initialContact bool) {
 	if child != nil {
 		sa.installChild(child, nil)
 	}
+}
+
+// policyRefused is a hook's AUTHENTICATION_FAILED after the peer proved
+// its identity (a session cap, an unknown user): the IKE SA is then not
+// created at all (RFC 7296 2.21.2), rather than left up without a Child
+// SA for a peer that gives up on it.
+func policyRefused(ne *wire.NotifyError) *wire.NotifyError {
+	if ne.Err != nil {
+		return ne
+	}
+	return &wire.NotifyError{Type: ne.Type, Data: ne.Data, Msg: ne.Msg,
+		Err: fmt.Errorf("%w: policy refused the peer: %s", ErrAuthFailed, ne.Msg)}
 }
