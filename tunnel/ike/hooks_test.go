@@ -300,3 +300,21 @@ func TestChildSelectorsPerPeer(t *testing.T) {
 		t.Fatalf("hook asked about %v", asked)
 	}
 }
+
+// TestRefusedTunnelDeletesGatewaySA: an initiator that gives up because
+// the gateway refused its configuration or Child SA deletes the IKE SA
+// the gateway kept, instead of leaving it to DPD.
+func TestRefusedTunnelDeletesGatewaySA(t *testing.T) {
+	s := pskServer()
+	s.ConfigProvider = func(context.Context, PeerInfo, []wire.CPAttr) ([]wire.CPAttr, error) {
+		return nil, &wire.NotifyError{Type: wire.INTERNAL_ADDRESS_FAILURE, Msg: "pool exhausted"}
+	}
+	tb := newTestbed(t, s)
+	var pe *PeerError
+	if _, err := tb.connect(t, pskClient()); !errors.As(err, &pe) || pe.Type != wire.INTERNAL_ADDRESS_FAILURE {
+		t.Fatalf("connect: %v, want the gateway's INTERNAL_ADDRESS_FAILURE", err)
+	}
+	if ev := tb.sev.wait(t, EventClosed); !errors.Is(ev.Err, ErrPeerDeleted) {
+		t.Fatalf("gateway SA ended with %v, want ErrPeerDeleted", ev.Err)
+	}
+}

@@ -109,6 +109,10 @@ func (t *ikeAuthTask) complete(sa *SA, m *message) error {
 		return sa.redirectInAuth(rd)
 	}
 	if n := wire.FirstError(ps); n != nil {
+		// The gateway's IKE SA is up without a Child SA (RFC 7296 1.2);
+		// we have no use for it, so delete it rather than leave it to the
+		// gateway's liveness checks.
+		sa.sendOneWay(wire.INFORMATIONAL, []wire.Payload{wire.NewDeleteIKE()})
 		return &PeerError{Type: n.NotifyType, Hint: "the gateway authenticated but refused the tunnel"}
 	}
 	if cp := findCP(ps); cp != nil {
