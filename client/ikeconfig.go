@@ -4,15 +4,14 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/netip"
-	"os"
 	"strings"
 	"time"
 
 	"flexvpn/client/profile"
+	"flexvpn/internal/pemfile"
 	"flexvpn/tunnel/ike"
 	"flexvpn/tunnel/ike/eap"
 )
@@ -105,7 +104,7 @@ func ParseIdentity(s string) (ike.Identity, error) {
 
 // LoadCAs reads a PEM bundle of trusted CA certificates.
 func LoadCAs(path string) ([]*x509.Certificate, error) {
-	cas, err := loadCerts(path)
+	cas, err := pemfile.Certificates(path)
 	if err != nil {
 		return nil, err
 	}
@@ -115,69 +114,18 @@ func LoadCAs(path string) ([]*x509.Certificate, error) {
 	return cas, nil
 }
 
-// loadCerts reads every CERTIFICATE block of a PEM file.
-func loadCerts(path string) ([]*x509.Certificate, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var out []*x509.Certificate
-	for rest := b; ; {
-		var blk *pem.Block
-		if blk, rest = pem.Decode(rest); blk == nil {
-			return out, nil
-		}
-		if blk.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(blk.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		out = append(out, c)
-	}
-}
-
 // LoadKeyPair reads a certificate chain (leaf first) and its private key.
 func LoadKeyPair(certPath, keyPath string) ([]*x509.Certificate, crypto.Signer, error) {
-	chain, err := loadCerts(certPath)
+	chain, err := pemfile.Certificates(certPath)
 	if err != nil {
 		return nil, nil, err
 	}
 	if len(chain) == 0 {
 		return nil, nil, fmt.Errorf("%s holds no PEM certificate", certPath)
 	}
-	signer, err := loadKey(keyPath)
+	signer, err := pemfile.Signer(keyPath)
 	if err != nil {
 		return nil, nil, err
 	}
 	return chain, signer, nil
-}
-
-func loadKey(path string) (crypto.Signer, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	blk, _ := pem.Decode(b)
-	if blk == nil {
-		return nil, fmt.Errorf("%s holds no PEM private key", path)
-	}
-	var key any
-	switch blk.Type {
-	case "RSA PRIVATE KEY":
-		key, err = x509.ParsePKCS1PrivateKey(blk.Bytes)
-	case "EC PRIVATE KEY":
-		key, err = x509.ParseECPrivateKey(blk.Bytes)
-	default:
-		key, err = x509.ParsePKCS8PrivateKey(blk.Bytes)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	s, ok := key.(crypto.Signer)
-	if !ok {
-		return nil, fmt.Errorf("%s: key type %T cannot sign", path, key)
-	}
-	return s, nil
 }
