@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"flexvpn/tunnel/ike/wire"
 )
 
 const saltLen = 4
@@ -41,7 +43,7 @@ func newAEADTransform(cfg *Config) (*aeadTransform, error) {
 		return nil, err
 	}
 	t := &aeadTransform{aead: aead, esn: cfg.ESN, label: "chacha20poly1305"}
-	if cfg.Encr == encrAESGCM16 {
+	if cfg.Encr == wire.ENCR_AES_GCM_16 {
 		t.label = fmt.Sprintf("aes%dgcm16", len(key)*8)
 	}
 	copy(t.salt[:], cfg.EncrKey[len(key):])
@@ -50,7 +52,7 @@ func newAEADTransform(cfg *Config) (*aeadTransform, error) {
 }
 
 func newAEAD(cfg *Config, key []byte) (cipher.AEAD, error) {
-	if cfg.Encr == encrChaCha20Poly1305 {
+	if cfg.Encr == wire.ENCR_CHACHA20_POLY1305 {
 		if err := keyBits(cfg, len(key), 256); err != nil {
 			return nil, err
 		}

@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"hash"
 	"sync"
+
+	"flexvpn/tunnel/ike/wire"
 )
 
 // cbcTransform is AES-CBC (RFC 3602) with a truncated HMAC (RFC 4868,
@@ -52,13 +54,13 @@ type cbcWorker struct {
 // integSpec maps an AUTH_* ID to its hash, key length and ICV length.
 func integSpec(id uint16) (func() hash.Hash, int, int, error) {
 	switch id {
-	case authHMACSHA1_96:
+	case wire.AUTH_HMAC_SHA1_96:
 		return sha1.New, 20, 12, nil
-	case authHMACSHA256128:
+	case wire.AUTH_HMAC_SHA2_256_128:
 		return sha256.New, 32, 16, nil
-	case authHMACSHA384192:
+	case wire.AUTH_HMAC_SHA2_384_192:
 		return sha512.New384, 48, 24, nil
-	case authHMACSHA512256:
+	case wire.AUTH_HMAC_SHA2_512_256:
 		return sha512.New, 64, 32, nil
 	}
 	return nil, 0, 0, fmt.Errorf("%w: integrity transform %d", ErrUnsupported, id)
@@ -66,8 +68,8 @@ func integSpec(id uint16) (func() hash.Hash, int, int, error) {
 
 // integNames are the strongSwan proposal keywords of the integrity IDs.
 var integNames = map[uint16]string{
-	authHMACSHA1_96: "sha1", authHMACSHA256128: "sha256",
-	authHMACSHA384192: "sha384", authHMACSHA512256: "sha512",
+	wire.AUTH_HMAC_SHA1_96: "sha1", wire.AUTH_HMAC_SHA2_256_128: "sha256",
+	wire.AUTH_HMAC_SHA2_384_192: "sha384", wire.AUTH_HMAC_SHA2_512_256: "sha512",
 }
 
 func newCBCTransform(cfg *Config, sealer bool) (*cbcTransform, error) {

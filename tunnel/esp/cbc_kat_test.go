@@ -3,6 +3,8 @@ package esp
 import (
 	"bytes"
 	"testing"
+
+	"flexvpn/tunnel/ike/wire"
 )
 
 // HMAC test case 1 of RFC 4868 section 2.7.2 (key 0x0b repeated to the
@@ -12,20 +14,20 @@ var hmacVectors = []struct {
 	integ uint16
 	full  string
 }{
-	{authHMACSHA1_96, "b617318655057264e28bc0b6fb378c8ef146be00"},
-	{authHMACSHA256128, "198a607eb44bfbc69903a0f1cf2bbdc5ba0aa3f3d9ae3c1c7a3b1696a0b68cf7"},
-	{authHMACSHA384192, "b6a8d5636f5c6a7224f9977dcf7ee6c7fb6d0c48cbdee9737a959796489bddbc4c5df61d5b3297b4fb68dab9f1b582c2"},
-	{authHMACSHA512256, "637edc6e01dce7e6742a99451aae82df23da3e92439e590e43e761b33e910fb8ac2878ebd5803f6f0b61dbce5e251ff8789a4722c1be65aea45fd464e89f8f5b"},
+	{wire.AUTH_HMAC_SHA1_96, "b617318655057264e28bc0b6fb378c8ef146be00"},
+	{wire.AUTH_HMAC_SHA2_256_128, "198a607eb44bfbc69903a0f1cf2bbdc5ba0aa3f3d9ae3c1c7a3b1696a0b68cf7"},
+	{wire.AUTH_HMAC_SHA2_384_192, "b6a8d5636f5c6a7224f9977dcf7ee6c7fb6d0c48cbdee9737a959796489bddbc4c5df61d5b3297b4fb68dab9f1b582c2"},
+	{wire.AUTH_HMAC_SHA2_512_256, "637edc6e01dce7e6742a99451aae82df23da3e92439e590e43e761b33e910fb8ac2878ebd5803f6f0b61dbce5e251ff8789a4722c1be65aea45fd464e89f8f5b"},
 }
 
 func TestHMACKnownAnswer(t *testing.T) {
-	wantICV := map[uint16]int{authHMACSHA1_96: 12, authHMACSHA256128: 16, authHMACSHA384192: 24, authHMACSHA512256: 32}
+	wantICV := map[uint16]int{wire.AUTH_HMAC_SHA1_96: 12, wire.AUTH_HMAC_SHA2_256_128: 16, wire.AUTH_HMAC_SHA2_384_192: 24, wire.AUTH_HMAC_SHA2_512_256: 32}
 	for _, v := range hmacVectors {
 		_, keyLen, icv, err := integSpec(v.integ)
 		if err != nil || icv != wantICV[v.integ] {
 			t.Fatalf("integSpec(%d) = icv %d, %v", v.integ, icv, err)
 		}
-		cfg := Config{Encr: encrAESCBC, EncrKey: make([]byte, 16), Integ: v.integ, IntegKey: bytes.Repeat([]byte{0x0b}, keyLen)}
+		cfg := Config{Encr: wire.ENCR_AES_CBC, EncrKey: make([]byte, 16), Integ: v.integ, IntegKey: bytes.Repeat([]byte{0x0b}, keyLen)}
 		tr, err := newCBCTransform(&cfg, false)
 		if err != nil {
 			t.Fatal(err)
@@ -57,7 +59,7 @@ const (
 )
 
 func cbcKATConfig(t *testing.T, esn bool) Config {
-	return Config{SPI: 0x1234, Encr: encrAESCBC, EncrKeyBits: 128, Integ: authHMACSHA256128,
+	return Config{SPI: 0x1234, Encr: wire.ENCR_AES_CBC, EncrKeyBits: 128, Integ: wire.AUTH_HMAC_SHA2_256_128,
 		EncrKey: unhex(t, cbcKey), IntegKey: unhex(t, cbcMacKey), ESN: esn}
 }
 

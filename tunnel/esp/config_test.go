@@ -3,6 +3,8 @@ package esp
 import (
 	"errors"
 	"testing"
+
+	"flexvpn/tunnel/ike/wire"
 )
 
 func TestConfigRejected(t *testing.T) {
@@ -18,12 +20,12 @@ func TestConfigRejected(t *testing.T) {
 		{"reserved SPI 255", func(c *Config) { c.SPI = 255 }, ok, ErrConfig},
 		{"unknown encr", func(c *Config) { c.Encr = 3 }, ok, ErrUnsupported},
 		{"GCM-8 not offered", func(c *Config) { c.Encr = 18 }, ok, ErrUnsupported},
-		{"AEAD with integrity", func(c *Config) { c.Integ = authHMACSHA256128 }, ok, ErrConfig},
+		{"AEAD with integrity", func(c *Config) { c.Integ = wire.AUTH_HMAC_SHA2_256_128 }, ok, ErrConfig},
 		{"GCM key without salt", func(c *Config) { c.EncrKey = c.EncrKey[:16] }, ok, ErrConfig},
 		{"GCM 192-bit", func(c *Config) { c.EncrKey = make([]byte, 24+4) }, ok, ErrConfig},
 		{"key length attribute mismatch", func(c *Config) { c.EncrKeyBits = 256 }, ok, ErrConfig},
-		{"chacha 128-bit", func(c *Config) { c.Encr = encrChaCha20Poly1305 }, ok, ErrConfig},
-		{"CBC without integrity", func(c *Config) { c.Integ = authNone }, cbc, ErrUnsupported},
+		{"chacha 128-bit", func(c *Config) { c.Encr = wire.ENCR_CHACHA20_POLY1305 }, ok, ErrConfig},
+		{"CBC without integrity", func(c *Config) { c.Integ = wire.AUTH_NONE }, cbc, ErrUnsupported},
 		{"CBC with MD5", func(c *Config) { c.Integ = 1 }, cbc, ErrUnsupported},
 		{"CBC short MAC key", func(c *Config) { c.IntegKey = c.IntegKey[:16] }, cbc, ErrConfig},
 		{"CBC odd key", func(c *Config) { c.EncrKey = c.EncrKey[:15] }, cbc, ErrConfig},

@@ -3,6 +3,8 @@ package esp
 import (
 	"bytes"
 	"testing"
+
+	"flexvpn/tunnel/ike/wire"
 )
 
 // suite names a transform combination and its key sizes for tests.
@@ -15,13 +17,13 @@ type suite struct {
 }
 
 var suites = []suite{
-	{"aes128gcm16", encrAESGCM16, 16 + 4, authNone, 0},
-	{"aes256gcm16", encrAESGCM16, 32 + 4, authNone, 0},
-	{"chacha20poly1305", encrChaCha20Poly1305, 32 + 4, authNone, 0},
-	{"aes128cbc-sha256", encrAESCBC, 16, authHMACSHA256128, 32},
-	{"aes256cbc-sha384", encrAESCBC, 32, authHMACSHA384192, 48},
-	{"aes256cbc-sha512", encrAESCBC, 32, authHMACSHA512256, 64},
-	{"aes128cbc-sha1", encrAESCBC, 16, authHMACSHA1_96, 20},
+	{"aes128gcm16", wire.ENCR_AES_GCM_16, 16 + 4, wire.AUTH_NONE, 0},
+	{"aes256gcm16", wire.ENCR_AES_GCM_16, 32 + 4, wire.AUTH_NONE, 0},
+	{"chacha20poly1305", wire.ENCR_CHACHA20_POLY1305, 32 + 4, wire.AUTH_NONE, 0},
+	{"aes128cbc-sha256", wire.ENCR_AES_CBC, 16, wire.AUTH_HMAC_SHA2_256_128, 32},
+	{"aes256cbc-sha384", wire.ENCR_AES_CBC, 32, wire.AUTH_HMAC_SHA2_384_192, 48},
+	{"aes256cbc-sha512", wire.ENCR_AES_CBC, 32, wire.AUTH_HMAC_SHA2_512_256, 64},
+	{"aes128cbc-sha1", wire.ENCR_AES_CBC, 16, wire.AUTH_HMAC_SHA1_96, 20},
 }
 
 // pattern returns n deterministic bytes that differ per seed.

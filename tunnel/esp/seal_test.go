@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"flexvpn/tunnel/ike/wire"
 )
 
 // TestSealLayoutIndependently decrypts Seal's output with the standard
@@ -37,7 +39,7 @@ func TestSealLayoutIndependently(t *testing.T) {
 					pkt := sealCopy(t, out, inner)
 					seq := start + uint64(n)
 					plain := independentOpen(t, s, cfg, pkt, seq)
-					checkTrailer(t, plain, inner, s.encr == encrAESCBC)
+					checkTrailer(t, plain, inner, s.encr == wire.ENCR_AES_CBC)
 				}
 			})
 		}
@@ -51,12 +53,12 @@ func independentOpen(t *testing.T, s suite, cfg Config, pkt []byte, seq uint64) 
 	}
 	var hi [4]byte
 	binary.BigEndian.PutUint32(hi[:], uint32(seq>>32))
-	if s.encr == encrAESCBC {
+	if s.encr == wire.ENCR_AES_CBC {
 		return independentCBC(t, s, cfg, pkt, hi[:])
 	}
 	key, salt := cfg.EncrKey[:len(cfg.EncrKey)-4], cfg.EncrKey[len(cfg.EncrKey)-4:]
 	var aead cipher.AEAD
-	if s.encr == encrChaCha20Poly1305 {
+	if s.encr == wire.ENCR_CHACHA20_POLY1305 {
 		aead, _ = chacha20poly1305.New(key)
 	} else {
 		b, _ := aes.NewCipher(key)

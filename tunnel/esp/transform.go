@@ -2,6 +2,8 @@ package esp
 
 import (
 	"fmt"
+
+	"flexvpn/tunnel/ike/wire"
 )
 
 // ESP header sizes (RFC 4303 2): SPI and sequence number, then the IV.
@@ -54,12 +56,12 @@ type transform interface {
 // transform will seal, which CBC needs to set up its IV generator.
 func newTransform(cfg *Config, sealer bool) (transform, error) {
 	switch cfg.Encr {
-	case encrAESGCM16, encrChaCha20Poly1305:
-		if cfg.Integ != authNone {
+	case wire.ENCR_AES_GCM_16, wire.ENCR_CHACHA20_POLY1305:
+		if cfg.Integ != wire.AUTH_NONE {
 			return nil, fmt.Errorf("%w: AEAD %d with integrity %d", ErrConfig, cfg.Encr, cfg.Integ)
 		}
 		return newAEADTransform(cfg)
-	case encrAESCBC:
+	case wire.ENCR_AES_CBC:
 		return newCBCTransform(cfg, sealer)
 	}
 	return nil, fmt.Errorf("%w: encryption transform %d", ErrUnsupported, cfg.Encr)

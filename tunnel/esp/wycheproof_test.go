@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"testing"
+
+	"flexvpn/tunnel/ike/wire"
 )
 
 // wycheVector is one Wycheproof AEAD case: ct holds ciphertext || tag.
@@ -20,7 +22,7 @@ func TestWycheproofPrimitive(t *testing.T) {
 	for _, set := range []struct {
 		encr uint16
 		vs   []wycheVector
-	}{{encrAESGCM16, wycheGCM}, {encrChaCha20Poly1305, wycheChaCha}} {
+	}{{wire.ENCR_AES_GCM_16, wycheGCM}, {wire.ENCR_CHACHA20_POLY1305, wycheChaCha}} {
 		for _, v := range set.vs {
 			key := unhex(t, v.key)
 			aead, err := newAEAD(&Config{Encr: set.encr}, key)
@@ -47,7 +49,7 @@ func TestWycheproofThroughESP(t *testing.T) {
 	for _, set := range []struct {
 		encr uint16
 		vs   []wycheVector
-	}{{encrAESGCM16, wycheGCM}, {encrChaCha20Poly1305, wycheChaCha}} {
+	}{{wire.ENCR_AES_GCM_16, wycheGCM}, {wire.ENCR_CHACHA20_POLY1305, wycheChaCha}} {
 		for _, v := range set.vs {
 			aad := unhex(t, v.aad)
 			if !v.valid || (len(aad) != 8 && len(aad) != 12) {
