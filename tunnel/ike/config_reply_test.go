@@ -2,7 +2,9 @@ package ike
 
 import (
 	"context"
+	"errors"
 	"net/netip"
+	"reflect"
 	"testing"
 
 	"flexvpn/tunnel/ike/wire"
@@ -39,16 +41,89 @@ func TestParseConfigReply(t *testing.T) {
 	}
 }
 
-func TestParseConfigReplyRejectsMalformed(t *testing.T) {
-	bad := [][]wire.CPAttr{
-		{{Type: wire.INTERNAL_IP4_ADDRESS, Value: []byte{1, 2, 3}}},
-		{{Type: wire.INTERNAL_IP4_NETMASK, Value: []byte{255, 0, 255, 0}}},
-		{{Type: wire.UNITY_SPLIT_INCLUDE, Value: make([]byte, 13)}},
-		{{Type: wire.INTERNAL_IP6_SUBNET, Value: make([]byte, 16)}},
+// TestParseConfigReplyFields: every modelled attribute lands in its field;
+// several IPv4 addresses share the one netmask (RFC 7296 3.15.1).
+func TestParseConfigReplyFields(t *testing.T) {
+	attrs := []wire.CPAttr{
+		{Type: wire.INTERNAL_IP4_ADDRESS, Value: []byte{10, 0, 0, 7}},
+		{Type: wire.INTERNAL_IP4_ADDRESS, Value: []byte{10, 0, 0, 8}},
+		{Type: wire.INTERNAL_IP4_NETMASK, Value: []byte{255, 255, 255, 0}},
+		{Type: wire.INTERNAL_IP4_DNS, Value: []byte{10, 0, 0, 53}},
+		{Type: wire.INTERNAL_IP4_NBNS, Value: []byte{10, 0, 0, 137}},
+		{Type: wire.INTERNAL_IP4_SUBNET, Value: []byte{172, 16, 0, 0, 255, 240, 0, 0}},
+		{Type: wire.INTERNAL_IP6_SUBNET, Value: append(netip.MustParseAddr("2001:db8:1::").AsSlice(), 48)},
+		{Type: wire.INTERNAL_DNS_DOMAIN, Value: []byte("corp.example\x00")},
+		{Type: wire.UNITY_SPLITDNS_NAME, Value: []byte("a.example, b.example")},
+		{Type: wire.UNITY_BANNER, Value: []byte("welcome")},
+		{Type: wire.APPLICATION_VERSION, Value: []byte("gw 1.0")},
+		{Type: wire.UNITY_PFS, Value: []byte{0, 1}},
+		{Type: wire.UNITY_SAVE_PASSWD, Value: []byte{0, 0}},
 	}
-	for i, b := range bad {
-		if _, err := parseConfigReply(b); err == nil {
-			t.Errorf("case %d accepted", i)
+	r, err := parseConfigReply(attrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &ConfigReply{
+		Addresses:    []netip.Prefix{netip.MustParsePrefix("10.0.0.7/24"), netip.MustParsePrefix("10.0.0.8/24")},
+		DNS:          []netip.Addr{netip.MustParseAddr("10.0.0.53")},
+		NBNS:         []netip.Addr{netip.MustParseAddr("10.0.0.137")},
+		Subnets:      []netip.Prefix{netip.MustParsePrefix("172.16.0.0/12"), netip.MustParsePrefix("2001:db8:1::/48")},
+		Domains:      []string{"corp.example"},
+		SplitDNS:     []string{"a.example", "b.example"},
+		Banner:       "welcome",
+		AppVersion:   "gw 1.0",
+		PFS:          true,
+		SavePassword: false,
+		Raw:          attrs,
+	}
+	if !reflect.DeepEqual(r, want) {
+		t.Errorf("reply\n got %+v\nwant %+v", r, want)
+	}
+}
+
+// TestParseConfigReplyDefaults: an IPv4 address without a netmask is a
+// host address, and empty attributes (a gateway echoing the request)
+// configure nothing.
+func TestParseConfigReplyDefaults(t *testing.T) {
+	r, err := parseConfigReply([]wire.CPAttr{
+		{Type: wire.INTERNAL_IP4_ADDRESS, Value: []byte{192, 0, 2, 9}},
+		wire.CPRequest(wire.INTERNAL_IP4_ADDRESS),
+		wire.CPRequest(wire.INTERNAL_IP4_NETMASK),
+		wire.CPRequest(wire.INTERNAL_IP6_DNS),
+		wire.CPRequest(wire.UNITY_PFS),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Addresses) != 1 || r.Addresses[0] != netip.MustParsePrefix("192.0.2.9/32") {
+		t.Errorf("addresses %v", r.Addresses)
+	}
+	if len(r.DNS) != 0 || r.PFS {
+		t.Errorf("reply %+v", r)
+	}
+}
+
+func TestParseConfigReplyRejectsMalformed(t *testing.T) {
+	bad := []struct {
+		attr wire.CPAttr
+		why  error
+	}{
+		{wire.CPAttr{Type: wire.INTERNAL_IP4_ADDRESS, Value: []byte{1, 2, 3}}, wire.ErrBadLength},
+		{wire.CPAttr{Type: wire.INTERNAL_IP4_NETMASK, Value: []byte{255, 0, 255, 0}}, wire.ErrBadValue},
+		{wire.CPAttr{Type: wire.UNITY_SPLIT_INCLUDE, Value: make([]byte, 13)}, wire.ErrBadLength},
+		{wire.CPAttr{Type: wire.UNITY_LOCAL_LAN, Value: []byte{10, 0, 0, 0, 0, 255, 0, 0, 0, 0, 0, 0, 0, 0}}, wire.ErrBadValue},
+		{wire.CPAttr{Type: wire.INTERNAL_IP6_SUBNET, Value: make([]byte, 16)}, wire.ErrBadLength},
+		{wire.CPAttr{Type: wire.INTERNAL_IP6_ADDRESS, Value: append(make([]byte, 16), 129)}, wire.ErrBadValue},
+		{wire.CPAttr{Type: wire.INTERNAL_IP6_DNS, Value: make([]byte, 17)}, wire.ErrBadLength},
+		{wire.CPAttr{Type: wire.INTERNAL_IP4_SUBNET, Value: []byte{10, 0, 0, 0, 255, 0, 255, 0}}, wire.ErrBadValue},
+		{wire.CPAttr{Type: wire.UNITY_PFS, Value: []byte{1}}, wire.ErrBadLength},
+		{wire.CPAttr{Type: wire.UNITY_SAVE_PASSWD, Value: []byte{0, 0, 1}}, wire.ErrBadLength},
+	}
+	for _, b := range bad {
+		good := wire.CPAttr{Type: wire.INTERNAL_IP4_ADDRESS, Value: []byte{10, 0, 0, 1}}
+		r, err := parseConfigReply([]wire.CPAttr{good, b.attr})
+		if !errors.Is(err, ErrProtocol) || !errors.Is(err, b.why) || r != nil {
+			t.Errorf("%v: reply %v, err %v; want nil reply and %v", b.attr.Type, r, err, b.why)
 		}
 	}
 }

@@ -1,10 +1,8 @@
 package ike
 
 import (
-	"encoding/binary"
 	"fmt"
 	"net/netip"
-	"strings"
 
 	"flexvpn/tunnel/ike/wire"
 )
@@ -80,159 +78,80 @@ func configFromResponse(cp *wire.CP) (*ConfigReply, error) {
 	return nil, nil
 }
 
-// parseConfigReply converts attributes; a malformed known attribute is a
-// protocol error rather than silently ignored configuration.
+// parseConfigReply builds the reply from wire's typed view of the
+// attributes; a malformed known attribute is a protocol error rather than
+// silently ignored configuration.
 func parseConfigReply(attrs []wire.CPAttr) (*ConfigReply, error) {
-	r := &ConfigReply{Raw: attrs}
-	var v4 []netip.Addr
-	var masks []int
-	for _, a := range attrs {
-		if err := r.add(a, &v4, &masks); err != nil {
-			return nil, fmt.Errorf("%w: CP attribute %d: %v", ErrProtocol, a.Type, err)
-		}
-	}
-	for i, a := range v4 {
-		bits := 32
-		if i < len(masks) {
-			bits = masks[i]
-		}
-		r.Addresses = append(r.Addresses, netip.PrefixFrom(a, bits))
-	}
-	return r, nil
-}
-
-func (r *ConfigReply) add(a wire.CPAttr, v4 *[]netip.Addr, masks *[]int) error {
-	v := a.Value
-	switch a.Type {
-	case wire.INTERNAL_IP4_ADDRESS:
-		return appendAddr(v4, v, 4)
-	case wire.INTERNAL_IP4_NETMASK:
-		bits, err := maskBits(v)
-		*masks = append(*masks, bits)
-		return err
-	case wire.INTERNAL_IP6_ADDRESS:
-		return appendPrefix6(&r.Addresses, v)
-	case wire.INTERNAL_IP4_DNS:
-		return appendAddr(&r.DNS, v, 4)
-	case wire.INTERNAL_IP6_DNS:
-		return appendAddr(&r.DNS, v, 16)
-	case wire.INTERNAL_IP4_NBNS:
-		return appendAddr(&r.NBNS, v, 4)
-	case wire.INTERNAL_IP4_SUBNET:
-		return appendPrefix4(&r.Subnets, v)
-	case wire.INTERNAL_IP6_SUBNET:
-		return appendPrefix6(&r.Subnets, v)
-	case wire.UNITY_SPLIT_INCLUDE:
-		return appendUnityRecords(&r.SplitInclude, v)
-	case wire.UNITY_LOCAL_LAN:
-		return appendUnityRecords(&r.LocalLAN, v)
-	}
-	r.addText(a.Type, v)
-	return nil
-}
-
-// addText handles the string-valued attributes.
-func (r *ConfigReply) addText(t wire.CPAttrType, v []byte) {
-	s := strings.TrimRight(string(v), "\x00")
-	switch t {
-	case wire.INTERNAL_DNS_DOMAIN:
-		if s != "" {
-			r.Domains = append(r.Domains, s)
-		}
-	case wire.UNITY_SPLITDNS_NAME:
-		r.SplitDNS = append(r.SplitDNS, splitList(s)...)
-	case wire.UNITY_DEF_DOMAIN:
-		r.DefaultDomain = s
-	case wire.UNITY_BANNER:
-		r.Banner = s
-	case wire.UNITY_BACKUP_SERVERS:
-		r.BackupServers = append(r.BackupServers, splitList(s)...)
-	case wire.UNITY_SAVE_PASSWD:
-		r.SavePassword = len(v) == 2 && binary.BigEndian.Uint16(v) != 0
-	case wire.UNITY_PFS:
-		r.PFS = len(v) == 2 && binary.BigEndian.Uint16(v) != 0
-	case wire.APPLICATION_VERSION:
-		r.AppVersion = s
-	}
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == ' ' }) {
-		out = append(out, f)
-	}
-	return out
-}
-
-func appendAddr(dst *[]netip.Addr, v []byte, n int) error {
-	if len(v) == 0 {
-		return nil // an empty value answers nothing
-	}
-	if len(v) != n && !(n == 16 && len(v) == 17) {
-		return fmt.Errorf("address of %d bytes", len(v))
-	}
-	a, _ := netip.AddrFromSlice(v[:n])
-	*dst = append(*dst, a)
-	return nil
-}
-
-func maskBits(v []byte) (int, error) {
-	if len(v) != 4 {
-		return 0, fmt.Errorf("netmask of %d bytes", len(v))
-	}
-	m := binary.BigEndian.Uint32(v)
-	bits := 0
-	for m&0x80000000 != 0 {
-		bits++
-		m <<= 1
-	}
-	if m != 0 {
-		return 0, fmt.Errorf("non-contiguous netmask %x", v)
-	}
-	return bits, nil
-}
-
-func appendPrefix4(dst *[]netip.Prefix, v []byte) error {
-	if len(v) == 0 {
-		return nil
-	}
-	if len(v) != 8 {
-		return fmt.Errorf("IPv4 subnet of %d bytes", len(v))
-	}
-	bits, err := maskBits(v[4:])
+	c, err := wire.ParseCPConfig(&wire.CP{CfgType: wire.CFG_REPLY, Attributes: attrs})
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("%w: CP attributes: %w", ErrProtocol, err)
 	}
-	*dst = append(*dst, netip.PrefixFrom(netip.AddrFrom4([4]byte(v[:4])), bits).Masked())
-	return nil
+	savePassword, err := unityFlag(c.Other, wire.UNITY_SAVE_PASSWD)
+	if err != nil {
+		return nil, fmt.Errorf("%w: CP attributes: %w", ErrProtocol, err)
+	}
+	return &ConfigReply{
+		Addresses:     innerAddresses(attrs, c.IP4Netmask),
+		DNS:           c.DNS,
+		NBNS:          c.NBNS,
+		Subnets:       c.Subnets,
+		SplitInclude:  c.SplitInclude,
+		LocalLAN:      c.LocalLAN,
+		Domains:       c.DNSDomains,
+		SplitDNS:      c.SplitDNS,
+		DefaultDomain: c.DefaultDomain,
+		Banner:        c.Banner,
+		BackupServers: c.BackupServers,
+		SavePassword:  savePassword,
+		PFS:           c.PFS,
+		AppVersion:    c.AppVersion,
+		Raw:           attrs,
+	}, nil
 }
 
-func appendPrefix6(dst *[]netip.Prefix, v []byte) error {
-	if len(v) == 0 {
-		return nil
+// innerAddresses lists every assigned address, IPv6 before IPv4. CPConfig
+// keeps only one address per family, but RFC 7296 3.15.1 lets a responder
+// assign several, so they are read from the attributes (which
+// ParseCPConfig has already validated). The single INTERNAL_IP4_NETMASK
+// applies to every IPv4 address; without one an address is a /32.
+func innerAddresses(attrs []wire.CPAttr, ip4Bits int) []netip.Prefix {
+	if ip4Bits == 0 {
+		ip4Bits = 32
 	}
-	if len(v) != 17 || v[16] > 128 {
-		return fmt.Errorf("IPv6 prefix of %d bytes", len(v))
-	}
-	*dst = append(*dst, netip.PrefixFrom(netip.AddrFrom16([16]byte(v[:16])), int(v[16])))
-	return nil
-}
-
-// appendUnityRecords parses Cisco Unity split records: address (4),
-// mask (4), protocol (1), reserved (1), source and destination ports.
-func appendUnityRecords(dst *[]netip.Prefix, v []byte) error {
-	const rec = 14
-	if len(v)%rec != 0 {
-		return fmt.Errorf("unity split list of %d bytes", len(v))
-	}
-	for ; len(v) > 0; v = v[rec:] {
-		bits, err := maskBits(v[4:8])
-		if err != nil {
-			return err
+	var v6, v4 []netip.Prefix
+	for _, a := range attrs {
+		if a.IsEmpty() {
+			continue
 		}
-		*dst = append(*dst, netip.PrefixFrom(netip.AddrFrom4([4]byte(v[:4])), bits).Masked())
+		switch a.Type {
+		case wire.INTERNAL_IP6_ADDRESS:
+			if p, err := a.Prefix(); err == nil {
+				v6 = append(v6, p)
+			}
+		case wire.INTERNAL_IP4_ADDRESS:
+			if addr, err := a.Addr(); err == nil {
+				v4 = append(v4, netip.PrefixFrom(addr, ip4Bits))
+			}
+		}
 	}
-	return nil
+	return append(v6, v4...)
+}
+
+// unityFlag reads a 2-byte Unity flag such as UNITY_SAVE_PASSWD, which
+// CPConfig does not model and leaves among its Other attributes.
+func unityFlag(other []wire.CPAttr, t wire.CPAttrType) (bool, error) {
+	on := false
+	for _, a := range other {
+		if a.Type != t {
+			continue
+		}
+		v, err := a.Uint16()
+		if err != nil {
+			return false, err
+		}
+		on = v != 0
+	}
+	return on, nil
 }
 
 // respondConfig answers the initiator's CP through the hooks: CFG_REQUEST
