@@ -6,15 +6,16 @@ import (
 	"testing"
 
 	"flexvpn/tunnel/esp"
+	"flexvpn/tunnel/ike/wire"
 )
 
-// Transform IDs from the IANA IKEv2 registry, for building test SAs.
+// Transform IDs for building test SAs, from the wire registry.
 const (
-	encrAESCBC   = 12
-	encrAESGCM16 = 20
-	encrChaCha20 = 28
-	authSHA256   = 12
-	authSHA512   = 14
+	encrAESCBC   = wire.ENCR_AES_CBC
+	encrAESGCM16 = wire.ENCR_AES_GCM_16
+	encrChaCha20 = wire.ENCR_CHACHA20_POLY1305
+	authSHA256   = wire.AUTH_HMAC_SHA2_256_128
+	authSHA512   = wire.AUTH_HMAC_SHA2_512_256
 )
 
 // keyBytes returns n deterministic key bytes that differ per seed.
