@@ -106,9 +106,13 @@ type rawGroup struct {
 }
 
 type rawRedirect struct {
-	On       string   `toml:"on"`
-	Policy   string   `toml:"policy"`
-	Gateways []string `toml:"gateways"`
+	On             string   `toml:"on"`
+	Policy         string   `toml:"policy"`
+	Gateways       []string `toml:"gateways"`
+	LoadPort       *int     `toml:"load_port"`
+	LoadSecretFile string   `toml:"load_secret_file"`
+	LoadID         string   `toml:"load_id"`
+	LoadInterval   string   `toml:"load_interval"`
 }
 
 type rawLimits struct {
@@ -142,6 +146,12 @@ type Config struct {
 	RedirectOn      string // "" (off), "init" or "auth"
 	RedirectPolicy  RedirectPolicy
 	RedirectTargets []RedirectGateway
+	// Load reports between the gateways (least-sessions): on when
+	// LoadSecret is set.
+	LoadSecret   []byte
+	LoadPort     uint16
+	LoadID       string // our name in the peers' gateways lists
+	LoadInterval time.Duration
 
 	HalfOpenThreshold int // half-open IKE SAs above which cookies are required
 	Limits            Limits

@@ -390,6 +390,7 @@ func (v *validator) buildRedirect(cfg *Config, r *rawRedirect) {
 	if cfg.RedirectOn != "" && len(cfg.RedirectTargets) == 0 {
 		v.fail(k("redirect", "on"), "[redirect] is on but gateways is empty; list the gateways clients may be sent to")
 	}
+	v.buildLoadReports(cfg, r)
 }
 
 func (v *validator) buildLimits(cfg *Config, r *rawLimits) {

@@ -61,6 +61,10 @@ var (
 	// ErrAdmin wraps an error the admin socket reported.
 	ErrAdmin = errors.New("admin command failed")
 
+	// ErrLoadReport means a gateway load report was malformed, forged,
+	// replayed or stale.
+	ErrLoadReport = errors.New("rejected load report")
+
 	// ErrConfig wraps every configuration file problem.
 	ErrConfig = errors.New("invalid server configuration")
 )

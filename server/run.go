@@ -67,6 +67,7 @@ type Server struct {
 	router  router.Router
 	tunName string
 	self    []netip.Addr
+	loadRep *LoadReporter // nil without [redirect] load_secret_file
 
 	mu      sync.Mutex
 	pending map[*ike.SA]*live // CP answered, Child SA not up yet
@@ -144,6 +145,9 @@ func (s *Server) start(cfg *Config, ec *ike.Config, opts Options) error {
 	}
 	s.ep = e
 	ep.Store(e)
+	if err := s.startLoadReports(cfg); err != nil {
+		return err
+	}
 	return s.applyRoutes(cfg)
 }
 
@@ -178,6 +182,9 @@ func (s *Server) Close() error {
 	// Routes and addresses first: closing the Device removes the TUN,
 	// and with it the interface the router would name.
 	var errs []error
+	if s.loadRep != nil {
+		errs = append(errs, s.loadRep.Close())
+	}
 	if s.router != nil {
 		errs = append(errs, s.router.Close())
 	}

@@ -197,6 +197,11 @@ func restartOnly(a, b *Config) []string {
 	check("certificate", []any{a.CertFile, a.KeyFile, a.CAFiles}, []any{b.CertFile, b.KeyFile, b.CAFiles})
 	check("proposals", []any{a.IKEProposals, a.ESPProposals, a.AllowLegacy}, []any{b.IKEProposals, b.ESPProposals, b.AllowLegacy})
 	check("limits.half_open", a.HalfOpenThreshold, b.HalfOpenThreshold)
+	check("redirect load reports", []any{a.LoadSecret, a.LoadPort, a.LoadID, a.LoadInterval},
+		[]any{b.LoadSecret, b.LoadPort, b.LoadID, b.LoadInterval})
+	if a.LoadSecret != nil {
+		check("redirect.gateways (load report peers)", a.RedirectTargets, b.RedirectTargets)
+	}
 	check("split networks (our traffic selectors)", a.Authorizer.reachable(), b.Authorizer.reachable())
 	check("EAP users present", a.Authorizer.hasEAPUsers(), b.Authorizer.hasEAPUsers())
 	// Keys are looked up per peer in the current config, but whether the

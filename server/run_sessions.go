@@ -287,7 +287,3 @@ func (s *Server) redirectHook(remote netip.AddrPort, peer *ike.PeerInfo) (wire.G
 	}
 	return h(remote, peer)
 }
-
-// loads reports our own session count; peers' loads need the gateway
-// load-report channel, which does not exist yet.
-func (s *Server) loads() (map[string]GatewayLoad, int) { return nil, s.reg.Count() }
