@@ -102,6 +102,17 @@ func New(cfg *Config, opts Options) (*Server, error) {
 }
 
 // listenAddr is the address the one Device binds: the first configured.
+//
+// Why only one: a datapath Device owns and reads its TUN, and the Link
+// installs every Child SA into one Device, so a second Device would need
+// a TUN of its own (and per-client kernel routes to pick it) or a splitter
+// that sends each outbound packet to the Device holding that client's SA;
+// the Endpoint, too, has one Transport. The clean fix is a Device with one
+// socket pair per listen address that sends each SA's ESP and IKE from the
+// socket it arrived on (the Endpoint already passes the local address of
+// every datagram to SendIKE). Until the datapath has that, list one
+// address, or an unspecified one: on Linux the Device then answers IKE
+// from the address each request came to.
 func listenAddr(cfg *Config) netip.Addr {
 	if len(cfg.Listen) == 0 {
 		return netip.IPv4Unspecified()
@@ -112,7 +123,8 @@ func listenAddr(cfg *Config) netip.Addr {
 func (s *Server) start(cfg *Config, ec *ike.Config, opts Options) error {
 	addr := listenAddr(cfg)
 	if len(cfg.Listen) > 1 {
-		s.log.Warn("only the first listen address is served", "addr", addr, "ignored", cfg.Listen[1:])
+		s.log.Warn("only the first listen address is served (one data plane Device per server); list a single or unspecified address",
+			"addr", addr, "ignored", cfg.Listen[1:])
 	}
 	s.self = cfg.Listen
 	ikePort, nattPort := portOr(opts.IKEPort, ike.PortIKE), portOr(opts.NATTPort, ike.PortNATT)
