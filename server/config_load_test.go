@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -56,6 +57,35 @@ func TestConfigLoadReports(t *testing.T) {
 		_, err := load(tt.redirect)
 		if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%q: err = %v, want %q", tt.redirect, err, tt.want)
+		}
+	}
+}
+
+// TestReloadLoadReportsNeedRestart: the load-report socket and its peers
+// are fixed when the server starts, so a reload that changes them says so.
+func TestReloadLoadReportsNeedRestart(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"load.key": "0123456789abcdef0123456789abcdef"}, nil)
+	parse := func(redirect string) *Config {
+		cfg, err := Parse(filepath.Join(dir, "server.toml"), []byte("[server]\nlisten = [\"192.0.2.1\"]\n[redirect]\n"+redirect))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	base := parse("gateways = [\"192.0.2.2\"]\nload_secret_file = \"load.key\"\n")
+	tests := []struct {
+		redirect string
+		want     []string
+	}{
+		{"gateways = [\"192.0.2.2\"]\nload_secret_file = \"load.key\"\n", nil},
+		{"gateways = [\"192.0.2.2\"]\nload_secret_file = \"load.key\"\nload_port = 4600\n", []string{"redirect load reports"}},
+		{"gateways = [\"192.0.2.3\"]\nload_secret_file = \"load.key\"\n", []string{"redirect.gateways (load report peers)"}},
+		{"gateways = [\"192.0.2.2\"]\n", []string{"redirect load reports"}},
+	}
+	for _, tt := range tests {
+		if got := restartOnly(base, parse(tt.redirect)); !slices.Equal(got, tt.want) {
+			t.Errorf("%q: need restart %q, want %q", tt.redirect, got, tt.want)
 		}
 	}
 }
