@@ -190,6 +190,9 @@ func newLoadTable(self string, maxAge time.Duration) *loadTable {
 // update accepts rep unless it is our own, replayed (sequence not above
 // the last accepted one) or stale (sent more than maxAge ago, or that far
 // in the future: clocks of a cluster are expected to agree that well).
+// A sender silent for 2*maxAge starts afresh, so a peer that restarts
+// with its clock set back is heard again; any report it sent before is
+// stale by then, even one stamped maxAge ahead, so no replay gets in.
 func (t *loadTable) update(rep LoadReport, now time.Time) error {
 	if rep.ID == t.self {
 		return fmt.Errorf("%w: our own id %q", ErrLoadReport, rep.ID)
@@ -199,7 +202,7 @@ func (t *loadTable) update(rep LoadReport, now time.Time) error {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if prev, ok := t.last[rep.ID]; ok && rep.Seq <= prev.rep.Seq {
+	if prev, ok := t.last[rep.ID]; ok && rep.Seq <= prev.rep.Seq && now.Sub(prev.at) <= 2*t.maxAge {
 		return fmt.Errorf("%w: %s replayed sequence %d (last %d)", ErrLoadReport, rep.ID, rep.Seq, prev.rep.Seq)
 	}
 	t.last[rep.ID] = loadEntry{rep: rep, at: now}

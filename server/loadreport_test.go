@@ -97,6 +97,19 @@ func TestLoadTable(t *testing.T) {
 	if got := tab.fresh(now.Add(maxAge + time.Second)); len(got) != 0 {
 		t.Fatalf("silent peer still available: %v", got)
 	}
+	// gw2 (last seq 11) restarts with its clock set back: a lower
+	// sequence is a replay while gw2 is recently heard, and accepted once
+	// gw2 was silent for twice the report lifetime.
+	later := now.Add(maxAge)
+	restarted := LoadReport{ID: "gw2", Seq: 3, Time: later, Sessions: 2}
+	if err := tab.update(restarted, later); !errors.Is(err, ErrLoadReport) {
+		t.Fatalf("lower sequence accepted from a recently heard peer: %v", err)
+	}
+	later = now.Add(2*maxAge + 2*time.Second)
+	restarted.Time = later
+	if err := tab.update(restarted, later); err != nil || tab.fresh(later)["gw2"].Sessions != 2 {
+		t.Fatalf("restarted peer not heard again: %v", err)
+	}
 }
 
 func FuzzParseLoadReport(f *testing.F) {
