@@ -16,6 +16,11 @@
 //	resp, err := cfg.RespondConfig(identity, authz, cp.Attributes, peer.VendorIDs)
 //	gw, err := server.ChooseRedirect(server.RedirectInput{...})
 //
+// Gateways of one cluster tell each other their load for least-sessions
+// with signed UDP reports (loadreport*.go): a LoadReporter sends ours and
+// keeps the peers' fresh ones, and the Server starts one when [redirect]
+// has a load_secret_file (srv.PeerLoads shows what it heard).
+//
 // The runtime (run*.go, engine.go, admin.go) is a Server:
 //
 //	srv, err := server.New(cfg, server.Options{Logger: log}) // TUN, UDP 500/4500, responder

@@ -8,8 +8,8 @@ import (
 )
 
 // LoadSource reports the peers' latest loads by gateway name and our own
-// session count. The authenticated load-report channel between gateways
-// will provide it; until then static policy needs none (nil is allowed).
+// session count. The Server feeds it from its LoadReporter; static policy
+// needs none (nil is allowed).
 type LoadSource func() (peers map[string]GatewayLoad, own int)
 
 // RedirectHook returns the ike.Config.Redirect hook for new clients:
