@@ -51,8 +51,8 @@ type tputResult struct {
 
 // TestThroughputOursVsStrongSwan runs one short transfer through each
 // tunnel so CI exercises the benchmark's path: both must deliver at
-// least 1 MiB, and each gateway must have carried the bytes iperf3 sent
-// (so nothing bypassed the tunnel).
+// least 1 MiB, and each gateway must have carried (nearly all) the bytes
+// iperf3 sent, so nothing bypassed the tunnel.
 func TestThroughputOursVsStrongSwan(t *testing.T) {
 	bed := newTputBed(t, "tput")
 	ours := bed.runOurs(3 * time.Second)
@@ -65,8 +65,11 @@ func TestThroughputOursVsStrongSwan(t *testing.T) {
 			t.Errorf("%s: iperf3 sent %d bytes at %.0f bit/s received, want at least %d bytes",
 				r.name, r.res.SentBytes, r.res.ReceivedBitsPerSecond, tputMinBytes)
 		}
-		if r.res.TunnelBytes < uint64(r.res.SentBytes) {
-			t.Errorf("%s: gateway counted %d bytes in, fewer than the %d iperf3 sent",
+		// iperf3's sender counts what it wrote to its socket, and the last
+		// of that may still be in flight when the gateway's counter is read:
+		// 90% tells a tunnel that carried the transfer from one bypassed.
+		if r.res.TunnelBytes < uint64(r.res.SentBytes)*9/10 {
+			t.Errorf("%s: gateway counted %d bytes in, far fewer than the %d iperf3 sent",
 				r.name, r.res.TunnelBytes, r.res.SentBytes)
 		}
 	}
