@@ -3,9 +3,9 @@ package server
 import (
 	"crypto"
 	"crypto/x509"
-	"encoding/pem"
 	"fmt"
-	"os"
+
+	"flexvpn/internal/pemfile"
 )
 
 // Gateway credentials for the IKE engine: the certificate chain and key
@@ -42,20 +42,9 @@ func (c *Config) LoadCredentials() (Credentials, error) {
 }
 
 func readCerts(path string) ([]*x509.Certificate, error) {
-	b, err := os.ReadFile(path)
+	out, err := pemfile.Certificates(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCredentials, err)
-	}
-	var out []*x509.Certificate
-	for blk, rest := pem.Decode(b); blk != nil; blk, rest = pem.Decode(rest) {
-		if blk.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(blk.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrCredentials, path, err)
-		}
-		out = append(out, c)
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%w: %s holds no CERTIFICATE block", ErrCredentials, path)
@@ -64,29 +53,9 @@ func readCerts(path string) ([]*x509.Certificate, error) {
 }
 
 func readKey(path string) (crypto.Signer, error) {
-	b, err := os.ReadFile(path)
+	s, err := pemfile.Signer(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCredentials, err)
-	}
-	blk, _ := pem.Decode(b)
-	if blk == nil {
-		return nil, fmt.Errorf("%w: %s holds no PEM private key", ErrCredentials, path)
-	}
-	var key any
-	switch blk.Type {
-	case "RSA PRIVATE KEY":
-		key, err = x509.ParsePKCS1PrivateKey(blk.Bytes)
-	case "EC PRIVATE KEY":
-		key, err = x509.ParseECPrivateKey(blk.Bytes)
-	default:
-		key, err = x509.ParsePKCS8PrivateKey(blk.Bytes)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrCredentials, path, err)
-	}
-	s, ok := key.(crypto.Signer)
-	if !ok {
-		return nil, fmt.Errorf("%w: %s: a %T key cannot sign", ErrCredentials, path, key)
 	}
 	return s, nil
 }
