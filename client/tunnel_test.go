@@ -1,9 +1,7 @@
 package client
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -84,57 +82,6 @@ func startMiniGateway(t *testing.T, psk string) *miniGateway {
 	return g
 }
 
-// ipv4 builds a minimal IPv4/UDP packet from src to dst carrying payload.
-func ipv4(src, dst string, payload []byte) []byte {
-	p := make([]byte, 28+len(payload))
-	p[0], p[8], p[9] = 0x45, 64, 17
-	binary.BigEndian.PutUint16(p[2:], uint16(len(p)))
-	s, d := netip.MustParseAddr(src).As4(), netip.MustParseAddr(dst).As4()
-	copy(p[12:], s[:])
-	copy(p[16:], d[:])
-	var sum uint32
-	for i := 0; i < 20; i += 2 {
-		sum += uint32(binary.BigEndian.Uint16(p[i:]))
-	}
-	for sum > 0xffff {
-		sum = sum>>16 + sum&0xffff
-	}
-	binary.BigEndian.PutUint16(p[10:], ^uint16(sum))
-	binary.BigEndian.PutUint16(p[20:], 40000)
-	binary.BigEndian.PutUint16(p[22:], 53)
-	binary.BigEndian.PutUint16(p[24:], uint16(8+len(payload)))
-	copy(p[28:], payload)
-	return p
-}
-
-// sendUntilReceived injects pkt into from until it comes out of to. The
-// responder installs its Child SA right after answering IKE_AUTH, so the
-// very first packet may race it and be dropped as unknown-SPI.
-func sendUntilReceived(t *testing.T, from *tunfake.TUN, to <-chan []byte, pkt []byte, where string) {
-	t.Helper()
-	deadline := time.After(5 * time.Second)
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	if err := from.Inject(pkt); err != nil {
-		t.Fatal(err)
-	}
-	for {
-		select {
-		case got := <-to:
-			if !bytes.Equal(got, pkt) {
-				t.Fatalf("%s: got %x\nwant %x", where, got, pkt)
-			}
-			return
-		case <-tick.C:
-			if err := from.Inject(pkt); err != nil {
-				t.Fatal(err)
-			}
-		case <-deadline:
-			t.Fatalf("%s: no packet", where)
-		}
-	}
-}
-
 // TestTunnelDialerEndToEnd: our client dials a gateway on loopback, gets
 // its configuration, and IP packets cross the tunnel both ways.
 func TestTunnelDialerEndToEnd(t *testing.T) {
@@ -165,10 +112,10 @@ func TestTunnelDialerEndToEnd(t *testing.T) {
 	}
 
 	// Client → LAN behind the gateway, and the answer back.
-	out := ipv4("203.0.113.7", "198.51.100.10", []byte("query"))
-	sendUntilReceived(t, clientTUN, gw.tun.Written(), out, "gateway TUN")
-	back := ipv4("198.51.100.10", "203.0.113.7", []byte("answer"))
-	sendUntilReceived(t, gw.tun, clientTUN.Written(), back, "client TUN")
+	// The gateway's SA may land a moment after the client's: keep sending.
+	host, lan := netip.MustParseAddr("203.0.113.7"), netip.MustParseAddr("198.51.100.10")
+	tunfake.InjectUntilReceived(t, clientTUN, gw.tun.Written(), tunfake.UDP4(host, lan, []byte("query")), "gateway TUN")
+	tunfake.InjectUntilReceived(t, gw.tun, clientTUN.Written(), tunfake.UDP4(lan, host, []byte("answer")), "client TUN")
 
 	// Disconnect: the gateway sees its IKE SA end.
 	closeCtx, cancelClose := context.WithTimeout(context.Background(), 5*time.Second)

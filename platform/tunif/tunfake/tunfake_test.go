@@ -3,8 +3,10 @@ package tunfake
 import (
 	"bytes"
 	"errors"
+	"net/netip"
 	"os"
 	"testing"
+	"time"
 )
 
 func TestReadBatchesQueuedPackets(t *testing.T) {
@@ -91,4 +93,34 @@ func TestCloseUnblocks(t *testing.T) {
 	if err := dev.Close(); err != nil {
 		t.Fatalf("second Close = %v", err)
 	}
+}
+
+func TestUDP4HeaderChecksum(t *testing.T) {
+	p := UDP4(netip.MustParseAddr("203.0.113.7"), netip.MustParseAddr("198.51.100.10"), []byte("hi"))
+	var sum uint32
+	for i := 0; i < 20; i += 2 {
+		sum += uint32(p[i])<<8 | uint32(p[i+1])
+	}
+	for sum > 0xffff {
+		sum = sum>>16 + sum&0xffff
+	}
+	if sum != 0xffff || len(p) != 30 || p[9] != 17 {
+		t.Fatalf("bad packet %x (folded sum %04x)", p, sum)
+	}
+}
+
+func TestInjectUntilReceived(t *testing.T) {
+	a, b := New(Config{}), New(Config{})
+	pkt := UDP4(netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2"), nil)
+	// A pump that starts late: the first injections are not carried.
+	go func() {
+		time.Sleep(250 * time.Millisecond)
+		bufs := [][]byte{make([]byte, 1500)}
+		sizes := []int{0}
+		n, err := a.Read(bufs, sizes, 0)
+		if err == nil && n == 1 {
+			b.Write([][]byte{bufs[0][:sizes[0]]}, 0)
+		}
+	}()
+	InjectUntilReceived(t, a, b.Written(), pkt, "late pump")
 }
