@@ -16,7 +16,8 @@ type LoadSource func() (peers map[string]GatewayLoad, own int)
 // nil when [redirect] on is off, else a function that answers in the
 // configured exchange ("init": IKE_SA_INIT, where the engine passes a nil
 // peer; "auth": IKE_AUTH, once the peer is authenticated) with the target
-// ChooseRedirect picks. self lists our own addresses.
+// ChooseRedirect picks. self lists our own addresses. With RedirectInitHook
+// set as well the engine no longer asks this one in IKE_SA_INIT.
 func (c *Config) RedirectHook(self []netip.Addr, loads LoadSource) func(netip.AddrPort, *ike.PeerInfo) (wire.GatewayID, bool) {
 	if c.RedirectOn == "" || len(c.RedirectTargets) == 0 {
 		return nil
@@ -25,16 +26,36 @@ func (c *Config) RedirectHook(self []netip.Addr, loads LoadSource) func(netip.Ad
 		if (c.RedirectOn == "init") != (peer == nil) {
 			return wire.GatewayID{}, false
 		}
-		in := RedirectInput{Policy: c.RedirectPolicy, Gateways: c.RedirectTargets, Self: self}
-		if peer != nil && peer.RedirectedFrom != nil {
-			// In IKE_SA_INIT the engine knows no more than the address;
-			// it refuses on its own to send a peer back where it came from.
-			in.From = *peer.RedirectedFrom
+		var from *wire.GatewayID
+		if peer != nil {
+			from = peer.RedirectedFrom
 		}
-		if loads != nil {
-			in.Loads, in.OwnSessions = loads()
-		}
-		g, err := ChooseRedirect(in)
-		return g.ID, err == nil
+		return c.chooseRedirect(self, loads, from)
 	}
+}
+
+// RedirectInitHook returns the ike.Config.RedirectInit hook: nil unless
+// [redirect] on is "init", else a function that picks with ChooseRedirect,
+// skipping the gateway the client names in REDIRECTED_FROM.
+func (c *Config) RedirectInitHook(self []netip.Addr, loads LoadSource) func(netip.AddrPort, *wire.GatewayID) (wire.GatewayID, bool) {
+	if c.RedirectOn != "init" || len(c.RedirectTargets) == 0 {
+		return nil
+	}
+	return func(_ netip.AddrPort, from *wire.GatewayID) (wire.GatewayID, bool) {
+		return c.chooseRedirect(self, loads, from)
+	}
+}
+
+// chooseRedirect asks the configured policy; from, when known, is the
+// gateway that sent the client here, which the policy avoids.
+func (c *Config) chooseRedirect(self []netip.Addr, loads LoadSource, from *wire.GatewayID) (wire.GatewayID, bool) {
+	in := RedirectInput{Policy: c.RedirectPolicy, Gateways: c.RedirectTargets, Self: self}
+	if from != nil {
+		in.From = *from
+	}
+	if loads != nil {
+		in.Loads, in.OwnSessions = loads()
+	}
+	g, err := ChooseRedirect(in)
+	return g.ID, err == nil
 }

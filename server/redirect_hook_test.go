@@ -52,3 +52,34 @@ func TestRedirectHook(t *testing.T) {
 		t.Fatalf("static for a client from %v: %v %v", from, g, ok)
 	}
 }
+
+// TestRedirectInitHookSkipsOrigin: in IKE_SA_INIT the static policy
+// sends a fresh client to its first choice, but a client that first
+// gateway redirected here goes to the second one instead.
+func TestRedirectInitHookSkipsOrigin(t *testing.T) {
+	cfg, err := Parse("server.toml", []byte("[redirect]\non = \"init\"\ngateways = [\"192.0.2.2\", \"192.0.2.3\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	self := []netip.Addr{netip.MustParseAddr("192.0.2.1")}
+	remote := netip.MustParseAddrPort("198.51.100.7:500")
+	h := cfg.RedirectInitHook(self, nil)
+	if h == nil {
+		t.Fatal("no IKE_SA_INIT hook with on = \"init\"")
+	}
+	first, second := netip.MustParseAddr("192.0.2.2"), netip.MustParseAddr("192.0.2.3")
+	if g, ok := h(remote, nil); !ok || g.Addr != first {
+		t.Fatalf("fresh client: %v %v", g, ok)
+	}
+	from := wire.GatewayID{Addr: first}
+	if g, ok := h(remote, &from); !ok || g.Addr != second {
+		t.Fatalf("client from %v: %v %v", first, g, ok)
+	}
+	auth, err := Parse("server.toml", []byte("[redirect]\non = \"auth\"\ngateways = [\"192.0.2.2\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if auth.RedirectInitHook(self, nil) != nil {
+		t.Fatal("IKE_SA_INIT hook while redirects happen in IKE_AUTH")
+	}
+}

@@ -287,3 +287,13 @@ func (s *Server) redirectHook(remote netip.AddrPort, peer *ike.PeerInfo) (wire.G
 	}
 	return h(remote, peer)
 }
+
+// redirectInitHook is ike.Config.RedirectInit, asking the current
+// configuration with the gateway the client says sent it here.
+func (s *Server) redirectInitHook(remote netip.AddrPort, from *wire.GatewayID) (wire.GatewayID, bool) {
+	h := s.cfg.Load().RedirectInitHook(s.self, s.loads)
+	if h == nil {
+		return wire.GatewayID{}, false
+	}
+	return h(remote, from)
+}

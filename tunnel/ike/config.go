@@ -75,6 +75,11 @@ type Config struct {
 	// IKE_AUTH authenticated the peer. Only peers that announced
 	// REDIRECT_SUPPORTED are asked about.
 	Redirect func(remote netip.AddrPort, peer *PeerInfo) (wire.GatewayID, bool)
+	// RedirectInit, when set, is asked in IKE_SA_INIT instead of Redirect
+	// with a nil peer: from is the gateway named in the peer's
+	// REDIRECTED_FROM (nil if none or unparsable), so that the policy can
+	// pick a gateway other than the one that sent the peer here.
+	RedirectInit func(remote netip.AddrPort, from *wire.GatewayID) (wire.GatewayID, bool)
 	// RedirectedFrom, on an initiation that follows a redirect, names the
 	// gateway that sent us (REDIRECTED_FROM replaces REDIRECT_SUPPORTED).
 	RedirectedFrom *wire.GatewayID

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"flexvpn/tunnel/ike/wire"
@@ -109,10 +110,10 @@ func (sa *SA) Redirect(gw wire.GatewayID) error {
 // ends right after it, keeping no state for the redirected peer.
 func (sa *SA) redirectNewPeer(m *message, ni []byte) ([]wire.Payload, func(), bool) {
 	supported, from := redirectCaps(m.payloads)
-	if sa.cfg.Redirect == nil || !supported {
+	if !supported {
 		return nil, nil, false
 	}
-	gw, ok := sa.cfg.Redirect(m.remote, nil)
+	gw, ok := sa.askRedirectInit(m.remote, from)
 	if !ok || sa.redirectsBack(gw, from) {
 		return nil, nil, false
 	}
@@ -124,6 +125,18 @@ func (sa *SA) redirectNewPeer(m *message, ni []byte) ([]wire.Payload, func(), bo
 	sa.log.Info("redirecting new peer", "peer", m.remote, "to", gw)
 	sa.ep.unregister(sa)
 	return []wire.Payload{n}, func() { sa.fail(fmt.Errorf("%w %s (peer %s)", ErrRedirected, gw, m.remote)) }, true
+}
+
+// askRedirectInit asks the IKE_SA_INIT policy: RedirectInit, which
+// learns where the peer came from, else Redirect with a nil peer.
+func (sa *SA) askRedirectInit(remote netip.AddrPort, from *wire.GatewayID) (wire.GatewayID, bool) {
+	switch {
+	case sa.cfg.RedirectInit != nil:
+		return sa.cfg.RedirectInit(remote, from)
+	case sa.cfg.Redirect != nil:
+		return sa.cfg.Redirect(remote, nil)
+	}
+	return wire.GatewayID{}, false
 }
 
 // redirectAuthenticated asks the policy about a peer IKE_AUTH just
