@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+
+	"flexvpn/platform/tunif/tunfake"
 )
 
 // TestServerDualStack: a client that asks for both families gets an
@@ -27,7 +29,7 @@ func TestServerDualStack(t *testing.T) {
 		t.Fatalf("sessions = %+v", l)
 	}
 	pkt := ipv6(netip.MustParseAddr("2001:db8:100::10"), v6, []byte("hello v6"))
-	sendUntilReceived(t, s.tun, c.tun.Written(), pkt, "client TUN (IPv6)")
+	tunfake.InjectUntilReceived(t, s.tun, c.tun.Written(), pkt, "client TUN (IPv6)")
 }
 
 // ipv6 builds a minimal IPv6 packet with a UDP-numbered payload (the

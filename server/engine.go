@@ -105,6 +105,8 @@ func (s *Server) engineConfig(c *Config, cr Credentials) (*ike.Config, error) {
 		HalfOpenMax:  c.HalfOpenThreshold,
 		LocalTS:      c.Authorizer.reachable(),
 		Redirect:     s.redirectHook,
+		// IKE_SA_INIT redirects learn the client's REDIRECTED_FROM.
+		RedirectInit: s.redirectInitHook,
 		// ConfigProvider is the only place the engine lets policy refuse
 		// a peer after it authenticated, so session caps are checked there.
 		ConfigProvider: s.provideConfig,

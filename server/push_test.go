@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"flexvpn/platform/tunif/tunfake"
 	"flexvpn/tunnel/ike"
 	"flexvpn/tunnel/ike/wire"
 )
@@ -33,8 +34,8 @@ func TestServerRouterClient(t *testing.T) {
 	addr := c.Reply().Addrs[0].Addr()
 	exchangePackets(t, s, c, addr)
 	behind := netip.MustParseAddr("192.0.2.70")
-	back := ipv4(netip.MustParseAddr("198.51.100.10"), behind, []byte("to the branch"))
-	sendUntilReceived(t, s.tun, c.tun.Written(), back, "client TUN (announced network)")
+	back := tunfake.UDP4(netip.MustParseAddr("198.51.100.10"), behind, []byte("to the branch"))
+	tunfake.InjectUntilReceived(t, s.tun, c.tun.Written(), back, "client TUN (announced network)")
 
 	// A second client's address still reaches the second client: the
 	// first one's "everything" selector did not take the whole table.

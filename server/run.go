@@ -94,9 +94,6 @@ func New(cfg *Config, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	// IKE_SA_INIT redirects go through their own hook, which learns the
-	// client's REDIRECTED_FROM; engineConfig predates it.
-	ec.RedirectInit = s.redirectInitHook
 	if err := s.start(cfg, ec, opts); err != nil {
 		s.Close()
 		return nil, err

@@ -1,10 +1,8 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/x509"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -182,10 +180,10 @@ func checkReply(t *testing.T, r client.Reply, pool string) {
 // exchangePackets sends client → LAN and LAN → client through the tunnel.
 func exchangePackets(t *testing.T, s *testServer, c *testClient, addr netip.Addr) {
 	t.Helper()
-	out := ipv4(addr, netip.MustParseAddr("198.51.100.10"), []byte("query"))
-	sendUntilReceived(t, c.tun, s.tun.Written(), out, "server TUN")
-	back := ipv4(netip.MustParseAddr("198.51.100.10"), addr, []byte("answer"))
-	sendUntilReceived(t, s.tun, c.tun.Written(), back, "client TUN")
+	out := tunfake.UDP4(addr, netip.MustParseAddr("198.51.100.10"), []byte("query"))
+	tunfake.InjectUntilReceived(t, c.tun, s.tun.Written(), out, "server TUN")
+	back := tunfake.UDP4(netip.MustParseAddr("198.51.100.10"), addr, []byte("answer"))
+	tunfake.InjectUntilReceived(t, s.tun, c.tun.Written(), back, "client TUN")
 }
 
 func waitEnded(t *testing.T, c *testClient) {
@@ -194,53 +192,6 @@ func waitEnded(t *testing.T, c *testClient) {
 	defer cancel()
 	if err := c.Wait(ctx); errors.Is(err, context.DeadlineExceeded) {
 		t.Fatal("the client's session did not end")
-	}
-}
-
-// ipv4 builds a minimal IPv4/UDP packet.
-func ipv4(src, dst netip.Addr, payload []byte) []byte {
-	p := make([]byte, 28+len(payload))
-	p[0], p[8], p[9] = 0x45, 64, 17
-	binary.BigEndian.PutUint16(p[2:], uint16(len(p)))
-	s, d := src.As4(), dst.As4()
-	copy(p[12:], s[:])
-	copy(p[16:], d[:])
-	var sum uint32
-	for i := 0; i < 20; i += 2 {
-		sum += uint32(binary.BigEndian.Uint16(p[i:]))
-	}
-	for sum > 0xffff {
-		sum = sum>>16 + sum&0xffff
-	}
-	binary.BigEndian.PutUint16(p[10:], ^uint16(sum))
-	binary.BigEndian.PutUint16(p[20:], 40000)
-	binary.BigEndian.PutUint16(p[22:], 53)
-	binary.BigEndian.PutUint16(p[24:], uint16(8+len(payload)))
-	copy(p[28:], payload)
-	return p
-}
-
-// sendUntilReceived injects pkt until it comes out of to: the first
-// packets may race the installation of the Child SA.
-func sendUntilReceived(t *testing.T, from *tunfake.TUN, to <-chan []byte, pkt []byte, where string) {
-	t.Helper()
-	deadline := time.After(5 * time.Second)
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if err := from.Inject(pkt); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case got := <-to:
-			if !bytes.Equal(got, pkt) {
-				t.Fatalf("%s: got %x\nwant %x", where, got, pkt)
-			}
-			return
-		case <-tick.C:
-		case <-deadline:
-			t.Fatalf("%s: no packet", where)
-		}
 	}
 }
 
