@@ -93,7 +93,7 @@ func (sa *SA) verifyPeer(ps []wire.Payload, id Identity, octets []byte) error {
 	if !sa.cfg.RemoteID.IsZero() && !sa.cfg.RemoteID.Equal(id) {
 		return fmt.Errorf("%w: peer identity %s is not the expected %s", ErrAuthFailed, id, sa.cfg.RemoteID)
 	}
-	auth := findAuth(ps)
+	auth := first[*wire.Auth](ps)
 	if auth == nil {
 		return fmt.Errorf("%w: no AUTH payload", ErrAuthFailed)
 	}

@@ -66,7 +66,7 @@ func (sa *SA) childRequestPayloads(c *childNegotiation, withKE bool) []wire.Payl
 
 // childFromResponse completes a Child SA we proposed.
 func (sa *SA) childFromResponse(c *childNegotiation, ps []wire.Payload, ni, nr, gir []byte) (*ChildSA, error) {
-	sap := findSA(ps)
+	sap := first[*wire.SA](ps)
 	tsi, tsr := findTS(ps, wire.PayloadTSi), findTS(ps, wire.PayloadTSr)
 	if sap == nil || tsi == nil || tsr == nil {
 		return nil, fmt.Errorf("%w: Child SA response lacks SA, TSi or TSr", ErrProtocol)
@@ -86,7 +86,7 @@ func (sa *SA) childFromResponse(c *childNegotiation, ps []wire.Payload, ni, nr, 
 // Child SA the peer proposes. assigned, when set, narrows TSi to the
 // addresses we handed out by CP.
 func (sa *SA) respondChild(ps []wire.Payload, ni, nr []byte, ke *wire.KE, rekey *ChildSA) ([]wire.Payload, *ChildSA, error) {
-	sap := findSA(ps)
+	sap := first[*wire.SA](ps)
 	tsi, tsr := findTS(ps, wire.PayloadTSi), findTS(ps, wire.PayloadTSr)
 	if sap == nil || tsi == nil || tsr == nil {
 		return nil, nil, notifyErr(wire.INVALID_SYNTAX, "Child SA request lacks SA, TSi or TSr")

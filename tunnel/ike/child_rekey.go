@@ -59,7 +59,7 @@ func (t *childRekeyTask) process(sa *SA, m *message) (step, error) {
 		return stepDone, nil
 	}
 	nr := findNonce(m.payloads)
-	gir, err := t.neg.shared(findKE(m.payloads))
+	gir, err := t.neg.shared(first[*wire.KE](m.payloads))
 	if err != nil || nr == nil {
 		return stepDone, sa.childRekeyFailed(t, fmt.Errorf("%w: bad rekey response: %v", ErrProtocol, err))
 	}
@@ -122,7 +122,7 @@ func (sa *SA) respondCreateChildSA(m *message) ([]wire.Payload, func(), error) {
 	if sa.state != StateEstablished && sa.state != StateRekeying {
 		return nil, nil, notifyErr(wire.TEMPORARY_FAILURE, "not established")
 	}
-	if sap := findSA(m.payloads); sap != nil && len(sap.Proposals) > 0 && sap.Proposals[0].Protocol == wire.ProtoIKE {
+	if sap := first[*wire.SA](m.payloads); sap != nil && len(sap.Proposals) > 0 && sap.Proposals[0].Protocol == wire.ProtoIKE {
 		return sa.respondIKERekey(m)
 	}
 	var old *ChildSA
@@ -138,7 +138,7 @@ func (sa *SA) respondCreateChildSA(m *message) ([]wire.Payload, func(), error) {
 		return nil, nil, notifyErr(wire.INVALID_SYNTAX, "CREATE_CHILD_SA without nonce")
 	}
 	nr := sa.randomBytes(nonceLen)
-	ps, c, err := sa.respondChild(m.payloads, ni, nr, findKE(m.payloads), old)
+	ps, c, err := sa.respondChild(m.payloads, ni, nr, first[*wire.KE](m.payloads), old)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -115,7 +115,7 @@ func (t *ikeAuthTask) complete(sa *SA, m *message) error {
 		sa.sendOneWay(wire.INFORMATIONAL, []wire.Payload{wire.NewDeleteIKE()})
 		return &PeerError{Type: n.NotifyType, Hint: "the gateway authenticated but refused the tunnel"}
 	}
-	if cp := findCP(ps); cp != nil {
+	if cp := first[*wire.CP](ps); cp != nil {
 		rep, err := configFromResponse(cp)
 		if err != nil {
 			return err
@@ -165,7 +165,7 @@ func (sa *SA) respondAuth(m *message) ([]wire.Payload, func(), error) {
 	if err := sa.choosePeerPSK(id); err != nil {
 		return nil, nil, err
 	}
-	if findAuth(m.payloads) == nil && sa.cfg.EAPServer != nil {
+	if first[*wire.Auth](m.payloads) == nil && sa.cfg.EAPServer != nil {
 		return sa.startEAP(m, id)
 	}
 	if err := sa.verifyPeer(m.payloads, id, sa.signedOctets(true, id)); err != nil {

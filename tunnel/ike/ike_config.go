@@ -158,7 +158,7 @@ func unityFlag(other []wire.CPAttr, t wire.CPAttrType) (bool, error) {
 // with ConfigProvider (remembering the addresses it assigned, for selector
 // narrowing), CFG_SET with ConfigSet; without a CP, ConfigPush may push.
 func (sa *SA) respondConfig(ps []wire.Payload) ([]wire.Payload, error) {
-	cp := findCP(ps)
+	cp := first[*wire.CP](ps)
 	switch {
 	case cp == nil:
 		return sa.pushConfig(), nil

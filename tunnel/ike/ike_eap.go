@@ -59,7 +59,7 @@ type eapResponder struct {
 // round feeds the gateway's EAP packet to the conversation and prepares
 // the next request: our EAP response, or our AUTH once EAP succeeded.
 func (e *eapInitiator) round(sa *SA, m *message) (step, error) {
-	p := findEAP(m.payloads)
+	p := first[*wire.EAP](m.payloads)
 	if p == nil {
 		return 0, fmt.Errorf("%w: gateway sent no EAP payload", ErrProtocol)
 	}
@@ -86,7 +86,7 @@ func (e *eapInitiator) round(sa *SA, m *message) (step, error) {
 
 // verifyFinal checks the gateway's MSK-keyed AUTH in the last response.
 func (e *eapInitiator) verifyFinal(sa *SA, m *message) error {
-	auth := findAuth(m.payloads)
+	auth := first[*wire.Auth](m.payloads)
 	if auth == nil {
 		return fmt.Errorf("%w: no AUTH after EAP", ErrAuthFailed)
 	}
@@ -137,7 +137,7 @@ func (sa *SA) respondEAP(m *message) ([]wire.Payload, func(), error) {
 	if st.success {
 		return sa.finishEAP(m)
 	}
-	p := findEAP(m.payloads)
+	p := first[*wire.EAP](m.payloads)
 	if p == nil {
 		return nil, nil, notifyErr(wire.INVALID_SYNTAX, "IKE_AUTH without EAP during EAP")
 	}
@@ -157,7 +157,7 @@ func (sa *SA) respondEAP(m *message) ([]wire.Payload, func(), error) {
 }
 
 func (sa *SA) finishEAP(m *message) ([]wire.Payload, func(), error) {
-	auth := findAuth(m.payloads)
+	auth := first[*wire.Auth](m.payloads)
 	key := eapAuthKey(sa.eapState.auth.MSK(), sa.keys.SKpi)
 	if auth == nil || crypto.VerifySharedKey(sa.prf, key, sa.signedOctets(true, sa.peerID), auth.Data) != nil {
 		err := fmt.Errorf("%w: AUTH after EAP does not verify", ErrAuthFailed)

@@ -158,7 +158,7 @@ func (t *ikeInitTask) process(sa *SA, m *message) (step, error) {
 	if err != nil {
 		return 0, err
 	}
-	ke := findKE(m.payloads)
+	ke := first[*wire.KE](m.payloads)
 	if err := sa.deriveIKEKeys(chosen, ke, sa.ni, findNonce(m.payloads), true); err != nil {
 		return 0, err
 	}
@@ -224,7 +224,7 @@ func offersGroup(ps []Proposal, g uint16) bool {
 
 // checkInitResponse validates SAr1, KEr and Nr.
 func (sa *SA) checkInitResponse(ps []wire.Payload) (wire.Proposal, error) {
-	sap, ke, nr := findSA(ps), findKE(ps), findNonce(ps)
+	sap, ke, nr := first[*wire.SA](ps), first[*wire.KE](ps), findNonce(ps)
 	if sap == nil || ke == nil || nr == nil {
 		return wire.Proposal{}, fmt.Errorf("%w: IKE_SA_INIT response lacks SA, KE or Nonce", ErrProtocol)
 	}
@@ -279,7 +279,7 @@ func (sa *SA) learnCaps(ps []wire.Payload) {
 
 // respondInit is the responder's IKE_SA_INIT.
 func (sa *SA) respondInit(m *message) ([]wire.Payload, func(), error) {
-	sap, ke, ni := findSA(m.payloads), findKE(m.payloads), findNonce(m.payloads)
+	sap, ke, ni := first[*wire.SA](m.payloads), first[*wire.KE](m.payloads), findNonce(m.payloads)
 	if sap == nil || ke == nil || ni == nil {
 		return nil, nil, notifyErr(wire.INVALID_SYNTAX, "IKE_SA_INIT request lacks SA, KE or Nonce")
 	}

@@ -81,7 +81,7 @@ func (t *ikeRekeyTask) process(sa *SA, m *message) (step, error) {
 		sa.ikeRekey = sa.now().Add(wait)
 		return stepDone, nil
 	}
-	sap, ke, nr := findSA(m.payloads), findKE(m.payloads), findNonce(m.payloads)
+	sap, ke, nr := first[*wire.SA](m.payloads), first[*wire.KE](m.payloads), findNonce(m.payloads)
 	if sap == nil || ke == nil || nr == nil {
 		return 0, fmt.Errorf("%w: IKE rekey response lacks SA, KE or Nonce", ErrProtocol)
 	}
@@ -139,7 +139,7 @@ func (sa *SA) respondIKERekey(m *message) ([]wire.Payload, func(), error) {
 	if sa.tm.hasTask(taskIKERekey) || sa.state != StateEstablished {
 		return nil, nil, notifyErr(wire.TEMPORARY_FAILURE, "IKE SA rekey in progress")
 	}
-	sap, ke, ni := findSA(m.payloads), findKE(m.payloads), findNonce(m.payloads)
+	sap, ke, ni := first[*wire.SA](m.payloads), first[*wire.KE](m.payloads), findNonce(m.payloads)
 	if ke == nil || len(ni) < 16 {
 		return nil, nil, notifyErr(wire.INVALID_SYNTAX, "IKE rekey without KE or nonce")
 	}

@@ -17,29 +17,9 @@ func findNonce(ps []wire.Payload) []byte {
 	return nil
 }
 
-func findSA(ps []wire.Payload) *wire.SA {
-	sa, _ := wire.FindPayload(ps, wire.PayloadSA).(*wire.SA)
-	return sa
-}
-
-func findKE(ps []wire.Payload) *wire.KE {
-	ke, _ := wire.FindPayload(ps, wire.PayloadKE).(*wire.KE)
-	return ke
-}
-
 func findID(ps []wire.Payload, t wire.PayloadType) *wire.ID {
 	id, _ := wire.FindPayload(ps, t).(*wire.ID)
 	return id
-}
-
-func findAuth(ps []wire.Payload) *wire.Auth {
-	a, _ := wire.FindPayload(ps, wire.PayloadAUTH).(*wire.Auth)
-	return a
-}
-
-func findCP(ps []wire.Payload) *wire.CP {
-	cp, _ := wire.FindPayload(ps, wire.PayloadCP).(*wire.CP)
-	return cp
 }
 
 func findTS(ps []wire.Payload, t wire.PayloadType) *wire.TS {
@@ -47,9 +27,16 @@ func findTS(ps []wire.Payload, t wire.PayloadType) *wire.TS {
 	return ts
 }
 
-func findEAP(ps []wire.Payload) *wire.EAP {
-	e, _ := wire.FindPayload(ps, wire.PayloadEAP).(*wire.EAP)
-	return e
+// first returns the first payload of Go type T, or T's zero value (nil).
+// For types shared by two payload types (ID, TS) use findID and findTS.
+func first[T wire.Payload](ps []wire.Payload) T {
+	for _, p := range ps {
+		if v, ok := p.(T); ok {
+			return v
+		}
+	}
+	var zero T
+	return zero
 }
 
 // all returns every payload of type t.
