@@ -46,6 +46,11 @@ func (d *Daemon) statusLocked(name string, e *entry, trace bool) ctl.Status {
 	}
 	events := r.trace.Events()
 	state := r.tun.State()
+	if state == client.StateIdle && r.downAt.IsZero() && !r.finished() {
+		// Started, but its connection has not reported a state yet:
+		// `up --wait` must not read that as idle (given up).
+		state = client.StateConnecting
+	}
 	st.State = state.String()
 	st.Since = since(events, state, r.start)
 	if r.refused != nil {
