@@ -211,9 +211,10 @@ func (sa *SA) makeChild(chosen wire.Proposal, in, out uint32, localTS, remoteTS 
 	return c, nil
 }
 
-// encapsulated reports ESP-in-UDP: a NAT (real or faked) or port 4500.
+// encapsulated reports ESP-in-UDP: a NAT (real or faked) or an SA that
+// runs on NAT-T anyway (started there).
 func (sa *SA) encapsulated() bool {
-	return sa.natLocal || sa.natRemote || sa.remote.Port() == PortNATT
+	return sa.natLocal || sa.natRemote || sa.onNATT()
 }
 
 // installChild records a new Child SA and reports it.

@@ -57,11 +57,17 @@ type Config struct {
 	RekeyIKE     time.Duration // 0: never rekey the IKE SA on our own
 	RekeyChild   time.Duration // 0: never rekey the Child SA on our own
 	PFSOnRekey   bool          // CREATE_CHILD_SA for a Child rekey includes KE
-	ForceEncap   bool          // fake NAT-D so that everything floats to 4500
+	ForceEncap   bool          // fake NAT-D so that everything floats to NAT-T
 	VendorIDs    [][]byte      // nil: FLEXVPN-SUPPORTED for initiators
 	NoVendorIDs  bool          // send no vendor IDs at all
 	HalfOpenMax  int           // responder: COOKIEs from this many half-open SAs on; default 20, <0 always
 	MaxRedirects int           // redirects reported per endpoint within 5 minutes (RFC 5685 suggests 5, the default)
+	// RemoteNATTPort is the gateway's NAT-T port (default 4500), for
+	// gateways behind port forwarding or on test rigs. An initiator floats
+	// there when a NAT is detected, and when the address given to Initiate
+	// has this port it starts there directly, from our own NAT-T port with
+	// the non-ESP marker (RFC 7296 2.23 allows starting on NAT-T).
+	RemoteNATTPort uint16
 	// NoInitialContact keeps INITIAL_CONTACT out of IKE_AUTH: set it for a
 	// second tunnel to the same gateway under the same identity, which
 	// would otherwise make the gateway drop the first.
@@ -201,6 +207,9 @@ func (c *Config) fillTimers() {
 	}
 	if c.MaxRedirects <= 0 {
 		c.MaxRedirects = 5
+	}
+	if c.RemoteNATTPort == 0 {
+		c.RemoteNATTPort = PortNATT
 	}
 }
 

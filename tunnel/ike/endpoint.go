@@ -80,14 +80,15 @@ func NewEndpoint(cfg EndpointConfig) (*Endpoint, error) {
 
 // Initiate starts an IKE SA to remote with cfg and returns at once; use
 // (*SA).WaitUp to wait for it. ctx bounds the SA's life: when it is done
-// the SA is deleted.
+// the SA is deleted. remote is the gateway's IKE port, or its NAT-T port
+// (cfg.RemoteNATTPort, default 4500) to start on NAT-T right away.
 func (e *Endpoint) Initiate(ctx context.Context, cfg Config, remote netip.AddrPort) (*SA, error) {
 	c, err := cfg.validate(true)
 	if err != nil {
 		return nil, err
 	}
 	local := netip.AddrPortFrom(e.cfg.Local, e.cfg.IKEPort)
-	if remote.Port() == PortNATT {
+	if remote.Port() == c.RemoteNATTPort {
 		local = netip.AddrPortFrom(e.cfg.Local, e.cfg.NATTPort)
 	}
 	sa, err := e.newSA(c, true, local, remote)

@@ -117,33 +117,45 @@ func (sa *SA) natdPayloads() []wire.Payload {
 }
 
 // detectNAT compares the peer's NAT-D hashes with our view of the
-// addresses (RFC 7296 2.23).
-func (sa *SA) detectNAT(ps []wire.Payload, local, remote netip.AddrPort) {
-	srcs := all[*wire.Notify](ps)
+// addresses (RFC 7296 2.23). The hashes cover the SPIs of the message's
+// own header: in the request SPIr is still zero, whatever the responder
+// has allocated since.
+func (sa *SA) detectNAT(m *message, local, remote netip.AddrPort) {
+	spii, spir := m.hdr.SPIi, m.hdr.SPIr
 	var sawSrc, sawDst, srcOK, dstOK bool
-	for _, n := range srcs {
+	for _, n := range all[*wire.Notify](m.payloads) {
 		switch n.NotifyType {
 		case wire.NAT_DETECTION_SOURCE_IP:
 			sawSrc = true
-			srcOK = srcOK || bytes.Equal(n.Data, crypto.NATDetectionHash(sa.spii, sa.spir, remote))
+			srcOK = srcOK || bytes.Equal(n.Data, crypto.NATDetectionHash(spii, spir, remote))
 		case wire.NAT_DETECTION_DESTINATION_IP:
 			sawDst = true
-			dstOK = dstOK || bytes.Equal(n.Data, crypto.NATDetectionHash(sa.spii, sa.spir, local))
+			dstOK = dstOK || bytes.Equal(n.Data, crypto.NATDetectionHash(spii, spir, local))
 		}
 	}
 	sa.natRemote = sawSrc && !srcOK
 	sa.natLocal = (sawDst && !dstOK) || sa.cfg.ForceEncap
 }
 
-// floatToNATT moves the SA to port 4500 when a NAT was detected (or
-// faked): RFC 7296 2.23 and RFC 3948.
+// floatToNATT moves the SA to the NAT-T ports when a NAT was detected
+// (or faked): RFC 7296 2.23 and RFC 3948. Ours is the endpoint's NAT-T
+// port, the gateway's Config.RemoteNATTPort.
 func (sa *SA) floatToNATT() {
-	if !(sa.natLocal || sa.natRemote) || sa.remote.Port() != PortIKE {
+	if !(sa.natLocal || sa.natRemote) || sa.onNATT() {
 		return
 	}
-	sa.remote = netip.AddrPortFrom(sa.remote.Addr(), PortNATT)
+	sa.remote = netip.AddrPortFrom(sa.remote.Addr(), sa.cfg.RemoteNATTPort)
 	sa.local = netip.AddrPortFrom(sa.local.Addr(), sa.ep.cfg.NATTPort)
-	sa.log.Debug("NAT detected, floating to 4500", "local-nat", sa.natLocal, "remote-nat", sa.natRemote)
+	sa.log.Debug("NAT detected, floating to NAT-T", "remote", sa.remote, "local-nat", sa.natLocal, "remote-nat", sa.natRemote)
+}
+
+// onNATT reports whether the SA uses our NAT-T socket, where IKE carries
+// the non-ESP marker and ESP is UDP-encapsulated. The socket we send from
+// decides, not the peer's port number: a gateway's NAT-T port need not be
+// 4500, and a peer behind a NAT uses whatever port its NAT picked. An
+// endpoint whose two ports are one is all NAT-T, as transports treat it.
+func (sa *SA) onNATT() bool {
+	return sa.local.Port() == sa.ep.cfg.NATTPort
 }
 
 func (t *ikeInitTask) process(sa *SA, m *message) (step, error) {
@@ -164,7 +176,7 @@ func (t *ikeInitTask) process(sa *SA, m *message) (step, error) {
 	}
 	sa.initResp = m.raw
 	sa.learnCaps(m.payloads)
-	sa.detectNAT(m.payloads, sa.local, sa.remote)
+	sa.detectNAT(m, sa.local, sa.remote)
 	sa.floatToNATT()
 	sa.setState(StateAuthSent)
 	sa.queue(newIKEAuthTask())
@@ -306,7 +318,7 @@ func (sa *SA) respondInit(m *message) ([]wire.Payload, func(), error) {
 	}
 	sa.initReq = m.raw
 	sa.learnCaps(m.payloads)
-	sa.detectNAT(m.payloads, m.local, m.remote)
+	sa.detectNAT(m, m.local, m.remote)
 	sa.setState(StateInitReplied)
 	return sa.initResponsePayloads(chosen), nil, nil
 }

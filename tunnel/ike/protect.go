@@ -60,7 +60,7 @@ func (sa *SA) messageRoom() int {
 	} else {
 		room -= 40
 	}
-	if sa.remote.Port() != PortIKE {
+	if sa.onNATT() {
 		room -= len(nonESPMarker)
 	}
 	return room
