@@ -57,9 +57,6 @@ type RedirectError struct {
 
 func (e *RedirectError) Error() string { return "gateway redirected us to " + e.Target }
 
-// ErrTooManyRedirects bounds redirect loops (RFC 5685: 5 within 300 s).
-var ErrTooManyRedirects = errors.New("too many redirects: the gateways keep sending us elsewhere")
-
 // ConnConfig wires a Conn.
 type ConnConfig struct {
 	Profile  *profile.Profile

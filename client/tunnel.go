@@ -48,7 +48,7 @@ func (d *TunnelDialer) Dial(ctx context.Context, t Target) (Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &tunnelSession{log: d.logger(), up: make(chan struct{}), ended: make(chan struct{}), childUp: make(chan struct{}), moved: make(chan struct{})}
+	s := newTunnelSession(d.logger())
 	var ep atomic.Pointer[ike.Endpoint]
 	dp, err := datapath.New(datapath.Config{
 		TUN:        dev,
@@ -66,6 +66,7 @@ func (d *TunnelDialer) Dial(ctx context.Context, t Target) (Session, error) {
 		return nil, err
 	}
 	s.dp = dp
+	go s.watchDataPlane()
 	s.link = link.New(dp, d.Lifetime, s.log)
 	e, err := ike.NewEndpoint(ike.EndpointConfig{
 		Transport: dp, Local: local,
@@ -148,15 +149,52 @@ type tunnelSession struct {
 	link *link.Link
 	sa   *ike.SA
 
-	up, ended chan struct{}
+	ended     chan struct{} // closed when the session is over (endErr says why)
 	childUp   chan struct{} // closed at the first Child SA
 	moved     chan struct{} // closed when the gateway redirects us
+	dpDead    chan struct{} // closed when the data plane stopped on its own
+	closing   atomic.Bool   // set before we stop the data plane ourselves
 	mu        sync.Mutex
 	reply     Reply
 	selectors []netip.Prefix // the first Child SA's remote TS
 	redirect  string
 	endErr    error
 	closeOnce sync.Once
+}
+
+func newTunnelSession(log *slog.Logger) *tunnelSession {
+	return &tunnelSession{log: log, ended: make(chan struct{}), childUp: make(chan struct{}),
+		moved: make(chan struct{}), dpDead: make(chan struct{})}
+}
+
+// watchDataPlane ends the session when the data plane closes itself (its
+// TUN device failed). The IKE SA does not notice, or only at its next
+// DPD timeout if DPD is on: without this watch the tunnel would look up
+// while carrying nothing.
+func (s *tunnelSession) watchDataPlane() {
+	<-s.dp.Done()
+	if s.closing.Load() {
+		return
+	}
+	s.log.Error("the data plane stopped: its TUN device failed; ending the session")
+	close(s.dpDead)
+	s.finish(ErrDataPlaneStopped)
+}
+
+// finish ends the session with err unless it has already ended.
+func (s *tunnelSession) finish(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.finishLocked(err)
+}
+
+func (s *tunnelSession) finishLocked(err error) {
+	select {
+	case <-s.ended:
+	default:
+		s.endErr = err
+		close(s.ended)
+	}
 }
 
 func (s *tunnelSession) start(ctx context.Context, cfg ike.Config, remote netip.AddrPort) error {
@@ -167,7 +205,7 @@ func (s *tunnelSession) start(ctx context.Context, cfg ike.Config, remote netip.
 		return err
 	}
 	s.sa = sa
-	if err := sa.WaitUp(ctx); err != nil {
+	if err := s.waitUp(ctx); err != nil {
 		s.teardown()
 		return s.dialError(err)
 	}
@@ -180,6 +218,25 @@ func (s *tunnelSession) start(ctx context.Context, cfg ike.Config, remote netip.
 		return err
 	}
 	return nil
+}
+
+// waitUp waits for the IKE SA, giving up when the data plane dies: the
+// handshake cannot finish without its sockets.
+func (s *tunnelSession) waitUp(ctx context.Context) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		select {
+		case <-s.dpDead:
+			cancel(ErrDataPlaneStopped)
+		case <-ctx.Done():
+		}
+	}()
+	err := s.sa.WaitUp(ctx)
+	if cause := context.Cause(ctx); err != nil && errors.Is(cause, ErrDataPlaneStopped) {
+		return cause
+	}
+	return err
 }
 
 // childWait bounds the gap between IKE SA up and Child SA up, which the
@@ -195,6 +252,9 @@ func (s *tunnelSession) waitChild(ctx context.Context) error {
 	case <-s.ended:
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		if errors.Is(s.endErr, ErrDataPlaneStopped) {
+			return s.endErr
+		}
 		return fmt.Errorf("the IKE SA ended before its Child SA was installed: %w", s.endErr)
 	case <-t.C:
 		return errors.New("the gateway set up no Child SA: check its traffic selectors")
@@ -238,12 +298,7 @@ func (s *tunnelSession) onEvent(ev ike.Event) {
 			close(s.moved)
 		}
 	case ike.EventClosed:
-		s.endErr = ev.Err
-		select {
-		case <-s.ended:
-		default:
-			close(s.ended)
-		}
+		s.finishLocked(ev.Err)
 	}
 }
 
@@ -278,7 +333,7 @@ func (s *tunnelSession) Wait(ctx context.Context) error {
 func (s *tunnelSession) Close(ctx context.Context) error {
 	var err error
 	s.closeOnce.Do(func() {
-		if s.sa != nil {
+		if s.sa != nil && !s.dataPlaneDead() {
 			err = s.sa.Close(ctx) // Delete, answered or given up
 		}
 		s.teardown()
@@ -286,7 +341,19 @@ func (s *tunnelSession) Close(ctx context.Context) error {
 	return err
 }
 
+// dataPlaneDead reports that the data plane stopped on its own: its
+// sockets are gone, so a Delete could not leave.
+func (s *tunnelSession) dataPlaneDead() bool {
+	select {
+	case <-s.dpDead:
+		return true
+	default:
+		return false
+	}
+}
+
 func (s *tunnelSession) teardown() {
+	s.closing.Store(true)
 	s.ep.Close()
 	s.dp.Close()
 }

@@ -1,0 +1,152 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.zx2c4.com/wireguard/tun"
+
+	"flexvpn/platform/tunif/tunfake"
+	"flexvpn/tunnel/ike"
+)
+
+// failingTUN is a fake TUN whose reads start failing on demand, the way a
+// real one does when its interface is deleted under us (EIO).
+type failingTUN struct {
+	*tunfake.TUN
+	broken chan struct{}
+	once   sync.Once
+}
+
+func newFailingTUN() *failingTUN {
+	return &failingTUN{TUN: tunfake.New(tunfake.Config{Name: "fv0"}), broken: make(chan struct{})}
+}
+
+func (f *failingTUN) Read(bufs [][]byte, sizes []int, offset int) (int, error) {
+	n, err := f.TUN.Read(bufs, sizes, offset)
+	select {
+	case <-f.broken:
+		return 0, &os.PathError{Op: "read", Path: "/dev/net/tun", Err: syscall.EIO}
+	default:
+		return n, err
+	}
+}
+
+// breakReads makes the pending and every later Read fail; the injected
+// packet only wakes the Read blocked in the fake.
+func (f *failingTUN) breakReads() {
+	f.once.Do(func() { close(f.broken) })
+	_ = f.Inject(tunfake.UDP4(gwAddr, gwAddr, []byte("wake")))
+}
+
+func pskDialer(newTUN func() (tun.Device, error)) *TunnelDialer {
+	return &TunnelDialer{
+		IKE: ike.Config{LocalID: ike.EmailIdentity("alice@example.com"), RemoteID: ike.FQDNIdentity("gw.flexvpn.test"),
+			PSK: []byte("loopback-psk")},
+		NewTUN: newTUN,
+	}
+}
+
+// TestTunnelSessionEndsWhenDataPlaneStops: a TUN whose reads fail makes
+// the data plane close itself; the session must end with that reason
+// instead of looking up while carrying nothing, and closing it must not
+// wait for a Delete that has no socket left to leave by.
+func TestTunnelSessionEndsWhenDataPlaneStops(t *testing.T) {
+	startMiniGateway(t, "loopback-psk")
+	dev := newFailingTUN()
+	d := pskDialer(func() (tun.Device, error) { return dev, nil })
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	sess, err := d.Dial(ctx, Target{Host: "gw.flexvpn.test", Addr: gwAddr})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	dev.breakReads()
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	if err := sess.Wait(wctx); !errors.Is(err, ErrDataPlaneStopped) {
+		t.Fatalf("Wait = %v, want ErrDataPlaneStopped", err)
+	}
+	began := time.Now()
+	_ = sess.Close(ctx)
+	if took := time.Since(began); took > 2*time.Second {
+		t.Errorf("Close took %v: it waited for a Delete that cannot be sent", took)
+	}
+}
+
+// staticResolver resolves every name to one address.
+type staticResolver struct{}
+
+func (staticResolver) Resolve(context.Context, string) (netip.Addr, error) { return gwAddr, nil }
+
+// TestConnRedialsAfterDataPlaneStops: the Conn treats a dead data plane
+// like a lost tunnel: it dials again with a new TUN device and a new SA,
+// and packets cross the new tunnel both ways.
+func TestConnRedialsAfterDataPlaneStops(t *testing.T) {
+	gw := startMiniGateway(t, "loopback-psk")
+	first := newFailingTUN()
+	second := tunfake.New(tunfake.Config{Name: "fv0"})
+	tuns := make(chan tun.Device, 2)
+	tuns <- first
+	tuns <- second
+	n := newFakeNet()
+	c := NewConn(ConnConfig{
+		Profile: testProfile(t, "manual", "gw.flexvpn.test"),
+		Dialer: pskDialer(func() (tun.Device, error) {
+			select {
+			case d := <-tuns:
+				return d, nil
+			default:
+				return nil, errors.New("test: no third TUN")
+			}
+		}),
+		Resolver: staticResolver{}, Applier: n,
+	})
+	states := c.Watch()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	waitConnected(t, states)
+	first.breakReads()
+	waitConnected(t, states)
+	if len(tuns) != 0 {
+		t.Fatal("connected again without a new TUN device")
+	}
+	host, lan := netip.MustParseAddr("203.0.113.7"), netip.MustParseAddr("198.51.100.10")
+	tunfake.InjectUntilReceived(t, second, gw.tun.Written(), tunfake.UDP4(host, lan, []byte("query")), "gateway TUN")
+	tunfake.InjectUntilReceived(t, gw.tun, second.Written(), tunfake.UDP4(lan, host, []byte("answer")), "new client TUN")
+	lost := false
+	for _, ev := range c.cfg.Trace.Events() {
+		lost = lost || strings.Contains(ev.Err, ErrDataPlaneStopped.Error())
+	}
+	if !lost {
+		t.Errorf("the trace does not say the data plane stopped: %+v", c.cfg.Trace.Events())
+	}
+}
+
+func waitConnected(t *testing.T, states <-chan State) {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		select {
+		case s := <-states:
+			if s == StateConnected {
+				return
+			}
+			if s == StateFailed {
+				t.Fatal("the connection failed")
+			}
+		case <-deadline:
+			t.Fatal("not connected within 20 s")
+		}
+	}
+}

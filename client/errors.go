@@ -1,0 +1,14 @@
+package client
+
+import "errors"
+
+// Sentinel errors. Callers match them with errors.Is.
+var (
+	// ErrTooManyRedirects bounds redirect loops (RFC 5685: 5 within 300 s).
+	ErrTooManyRedirects = errors.New("too many redirects: the gateways keep sending us elsewhere")
+	// ErrDataPlaneStopped ends a session whose data plane closed itself
+	// because its TUN device failed: the IKE SA may still be up, but no
+	// packet crosses the tunnel any more, so the Conn must redial with a
+	// new device.
+	ErrDataPlaneStopped = errors.New("the tunnel interface failed and stopped carrying packets")
+)
