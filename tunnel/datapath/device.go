@@ -28,13 +28,20 @@ type Config struct {
 	// ListenNATT is the UDP address for ESP-in-UDP and NAT-T IKE (port
 	// 4500 in production; port 0 picks a free one). With an unspecified
 	// address, Linux reports each IKE datagram's real destination to
-	// OnIKE and SendIKE sends from the local address it is given; other
-	// systems report the unspecified address. ESP and keepalives always
-	// leave with the kernel's source choice, so on multi-homed hosts
-	// bind an explicit address.
+	// OnIKE, and SendIKE, ESP and keepalives leave from the local address
+	// the IKE SA uses (see SetOutboundFrom); other systems report the
+	// unspecified address and leave the source to the kernel, so there
+	// bind explicit addresses on multi-homed hosts.
 	ListenNATT netip.AddrPort
 	// ListenIKE, if valid, also binds a socket for plain IKE (port 500).
 	ListenIKE netip.AddrPort
+	// ListenAlso lists more local addresses to serve, for a server with
+	// several (or one unspecified address per family: Go binds "::"
+	// IPv6-only, so "0.0.0.0" and "::" go side by side). Each gets a NAT-T
+	// socket on ListenNATT's port and, with ListenIKE, a plain-IKE socket
+	// on ListenIKE's port; with port 0 they share the ports the first
+	// address got.
+	ListenAlso []netip.Addr
 	// OnIKE receives every inbound IKE message (marker stripped). It owns
 	// pkt. It runs on the receive goroutine, so it must hand the message
 	// off quickly rather than process it inline.
@@ -55,8 +62,8 @@ type Device struct {
 	cfg      Config
 	log      *slog.Logger
 	tun      tun.Device
-	natt     *udpConn
-	ike      *udpConn // nil without ListenIKE
+	natt     []*udpConn // one per listen address, ListenNATT's first
+	ike      []*udpConn // the same order; empty without ListenIKE
 	epoch    time.Time
 	innerMTU atomic.Int64
 	stats    counters
@@ -102,27 +109,6 @@ func New(cfg Config) (*Device, error) {
 	return d, nil
 }
 
-func (d *Device) bind() error {
-	var err error
-	if d.natt, err = listenUDP(d.cfg.ListenNATT); err != nil {
-		return fmt.Errorf("%w: %w", ErrConfig, err)
-	}
-	if d.cfg.ListenIKE.IsValid() {
-		if d.ike, err = listenUDP(d.cfg.ListenIKE); err != nil {
-			_ = d.natt.conn.Close()
-			return fmt.Errorf("%w: %w", ErrConfig, err)
-		}
-	}
-	return nil
-}
-
-func (d *Device) closeSockets() {
-	_ = d.natt.conn.Close()
-	if d.ike != nil {
-		_ = d.ike.conn.Close()
-	}
-}
-
 // Close stops the pump, closes the sockets and the TUN device and waits
 // for the goroutines to finish. It is idempotent.
 func (d *Device) Close() error {
@@ -157,15 +143,17 @@ func (d *Device) backoff() {
 	}
 }
 
-// LocalAddr is the bound NAT-T (ESP and IKE-with-marker) address.
-func (d *Device) LocalAddr() netip.AddrPort { return d.natt.local }
+// LocalAddr is the bound NAT-T (ESP and IKE-with-marker) address of
+// ListenNATT; LocalAddrs lists those of ListenAlso too.
+func (d *Device) LocalAddr() netip.AddrPort { return d.natt[0].local }
 
-// IKELocalAddr is the bound plain-IKE address, invalid without ListenIKE.
+// IKELocalAddr is the bound plain-IKE address of ListenIKE, invalid
+// without it.
 func (d *Device) IKELocalAddr() netip.AddrPort {
-	if d.ike == nil {
+	if len(d.ike) == 0 {
 		return netip.AddrPort{}
 	}
-	return d.ike.local
+	return d.ike[0].local
 }
 
 // Stats returns a snapshot of the counters.

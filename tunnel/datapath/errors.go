@@ -10,4 +10,7 @@ var (
 	ErrClosed = errors.New("datapath: device closed")
 	// ErrBadSA means an SA argument was nil or its SPI reserved.
 	ErrBadSA = errors.New("datapath: invalid security association")
+	// ErrNoSocket means no bound socket can reach the remote's address
+	// family (an IPv6 peer on a Device listening on IPv4 only).
+	ErrNoSocket = errors.New("datapath: no socket for that address family")
 )

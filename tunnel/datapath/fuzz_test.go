@@ -39,7 +39,7 @@ func FuzzReceiveDatagram(f *testing.F) {
 	f.Add(seal(cbcOut, tcpSYN(clientInner, serverLAN, tcpFlagSYN, mssOpt(1460)), nextHeaderIPv4))
 	f.Add(seal(cbcOut, []byte{0x45}, nextHeaderIPv4))
 
-	b, err := d.newRxBatch(d.natt, rxBatchSize)
+	b, err := d.newRxBatch(d.natt[0], rxBatchSize)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func FuzzReceiveDatagram(f *testing.F) {
 		b.sizes[0] = n
 		b.srcs[0] = netip.MustParseAddrPort("192.0.2.1:4500")
 		b.writes = b.writes[:0]
-		d.receiveOne(d.natt, true, d.tables.Load(), b, 0)
+		d.receiveOne(d.natt[0], true, d.tables.Load(), b, 0)
 		d.writeTUN(b.writes)
 		if after := total(d.Stats()); after != before+1 {
 			t.Fatalf("datagram %x moved the counters by %d, want 1", head(dg), after-before)

@@ -44,7 +44,7 @@ func (d *Device) sendKeepalives(interval time.Duration) {
 			continue
 		}
 		p.lastSent.Store(now)
-		if err := d.natt.sendFrom(keepaliveMsg, p.flow.src, p.flow.dst); err != nil {
+		if err := d.natt[p.flow.sock].sendFrom(keepaliveMsg, p.flow.src, p.flow.dst); err != nil {
 			d.stats.drop(dropSend)
 			continue
 		}

@@ -37,11 +37,7 @@ func InnerMTU(pathMTU int, outerIPv6 bool, o Overhead) int {
 	if pathMTU <= 0 {
 		pathMTU = defaultPathMTU
 	}
-	outer := ipv4HeaderLen
-	if outerIPv6 {
-		outer = ipv6HeaderLen
-	}
-	room := pathMTU - outer - udpHeaderLen - espHeaderLen - o.IVLen - o.ICVLen
+	room := pathMTU - outerHeaderLen(outerIPv6) - udpHeaderLen - espHeaderLen - o.IVLen - o.ICVLen
 	block := max(o.BlockSize, 4) // RFC 4303 2.4: the trailer ends 4-byte aligned
 	mtu := room/block*block - espTrailerFixed
 	return max(mtu, 0)
@@ -74,23 +70,21 @@ func (d *Device) pathMTU() int {
 	return defaultPathMTU
 }
 
+// defaultInnerMTU assumes the costliest transform and, when any socket
+// is IPv6, an IPv6 outer header.
 func (d *Device) defaultInnerMTU() int {
-	return InnerMTU(d.pathMTU(), d.natt.v6, overheadWorstCase)
+	return InnerMTU(d.pathMTU(), d.anyV6(), overheadWorstCase)
 }
 
-// computeInnerMTU takes the minimum over the outbound SAs. The outer
-// header is IPv6 only when the socket is.
+// computeInnerMTU takes the minimum over the outbound SAs, each with the
+// outer header of the socket its route leaves from.
 func (d *Device) computeInnerMTU() int {
-	outer := ipv4HeaderLen
-	if d.natt.v6 {
-		outer = ipv6HeaderLen
-	}
-	espMTU := d.pathMTU() - outer - udpHeaderLen
 	mtu, found := 0, false
 	for _, r := range d.builder.out {
-		m := d.defaultInnerMTU()
+		v6 := d.natt[r.flow.sock].v6
+		m := InnerMTU(d.pathMTU(), v6, overheadWorstCase)
 		if p, ok := r.sa.(payloadMTUer); ok {
-			m = p.PayloadMTU(espMTU)
+			m = p.PayloadMTU(d.pathMTU() - outerHeaderLen(v6) - udpHeaderLen)
 		}
 		if !found || m < mtu {
 			mtu, found = m, true
@@ -100,4 +94,11 @@ func (d *Device) computeInnerMTU() int {
 		return d.defaultInnerMTU()
 	}
 	return mtu
+}
+
+func outerHeaderLen(v6 bool) int {
+	if v6 {
+		return ipv6HeaderLen
+	}
+	return ipv4HeaderLen
 }

@@ -2,6 +2,11 @@ package datapath
 
 /* The pump, modelled on the shape of wireguard-go's device package.
 
+   Sockets (sockets.go): one NAT-T socket, and with ListenIKE one plain-IKE
+   socket, per listen address (ListenNATT's, then ListenAlso's). Each
+   outbound route's flow names the NAT-T socket it leaves from: the one
+   bound to the address the peer's IKE came in on (SetOutboundFrom).
+
    Outbound (send.go), one goroutine, routineReadTUN:
 
      tun.Read(batch, offset=headroom)           inner packets land headroom bytes into
@@ -12,17 +17,18 @@ package datapath
         │  clampMSS (TCP SYN)
         │  sa.Seal in place: header into headroom, trailer+ICV into tailroom
         ▼                                ─ refused ──▶ drop (Seal)
-     sendmmsg(batch of ESP datagrams, each to its route's remote)  ─ refused ─▶ drop (Send)
+     per run of consecutive datagrams for one socket:
+       that socket's writer: sendmmsg(run, each to its route's remote) ─ refused ─▶ drop (Send)
         on Linux, runs of datagrams to one remote go as one UDP GSO train
         (udp_gso_linux.go); the peer receives ordinary datagrams
 
    Inbound (receive.go), one goroutine per socket, routineReceive:
 
      recvmmsg(batch, offset=rxOffset)
-        │ plain-IKE socket ──────────────────────────▶ OnIKE
+        │ plain-IKE socket ──────────────────────────▶ OnIKE(local = the address it came to)
         ▼ NAT-T socket: classify (RFC 3948)
         ├─ 0xFF ───────────────────────────────────▶ count keepalive
-        ├─ 00000000 marker ─ strip ────────────────▶ OnIKE
+        ├─ 00000000 marker ─ strip ────────────────▶ OnIKE(local = the address it came to)
         ├─ too short ──────────────────────────────▶ drop (Malformed)
         └─ ESP: tables.in[SPI] ─ unknown ──────────▶ drop (UnknownSPI)
               sa.Open in place (replay check, ICV, replay update, trailer)
@@ -33,9 +39,11 @@ package datapath
               clampMSS (TCP SYN), move inner packet to tunWriteOffset
         ▼
      tun.Write(batch, offset=tunWriteOffset)  ─ error ─▶ drop (TUNWrite)
+        (every receive goroutine writes; wireguard's tun serialises writes)
 
    Keepalives (keepalive.go): a ticker sends 0xFF to every remote that has
-   not been sent anything for the keepalive interval.
+   not been sent anything for the keepalive interval, from its flow's socket.
+   IKE (ike.go): SendIKE picks the socket by local address and port.
 
    Every buffer is allocated once in start and reused, SA tables are read
    through an atomic pointer, counters are atomics: the pump allocates
@@ -70,9 +78,9 @@ const (
 	// tunWriteOffset is where an AEAD payload already lies after Open
 	// (rxOffset + ESP header + 8-byte IV); other transforms are moved.
 	tunWriteOffset = rxOffset + espHeaderLen + 8
-	// rxBatchSize is how many datagrams one recvmmsg takes on the NAT-T
-	// socket; the plain-IKE socket sees a handful of messages per second
-	// and gets ikeBatchSize buffers, sparing 3.75 MiB.
+	// rxBatchSize is how many datagrams one recvmmsg takes on a NAT-T
+	// socket; a plain-IKE socket sees a handful of messages per second
+	// and gets ikeBatchSize buffers, sparing 3.75 MiB each.
 	rxBatchSize  = 64
 	ikeBatchSize = 4
 )
@@ -80,28 +88,36 @@ const (
 // The layout must hold whatever any esp SA writes around the packet.
 var _ = [1]struct{}{}[min(headroom-esp.MaxHeadroom, tailroom-esp.MaxTailroom, 0)]
 
-// start allocates the working sets and launches the goroutines.
+// start allocates the working sets and launches the goroutines: one
+// reading the TUN, one per socket receiving, and the keepalive ticker.
 func (d *Device) start() error {
 	tx, err := d.newTxBatch()
 	if err != nil {
 		return err
 	}
-	natt, err := d.newRxBatch(d.natt, rxBatchSize)
-	if err != nil {
-		return err
+	type receiver struct {
+		c    *udpConn
+		natt bool
+		b    *rxBatch
 	}
-	var ike *rxBatch
-	if d.ike != nil {
-		if ike, err = d.newRxBatch(d.ike, ikeBatchSize); err != nil {
-			return err
+	var rx []receiver
+	for _, set := range []struct {
+		socks []*udpConn
+		natt  bool
+		batch int
+	}{{d.natt, true, rxBatchSize}, {d.ike, false, ikeBatchSize}} {
+		for _, c := range set.socks {
+			b, err := d.newRxBatch(c, set.batch)
+			if err != nil {
+				return err
+			}
+			rx = append(rx, receiver{c, set.natt, b})
 		}
 	}
-	d.wg.Add(2)
+	d.wg.Add(1 + len(rx))
 	go d.routineReadTUN(tx)
-	go d.routineReceive(d.natt, true, natt)
-	if ike != nil {
-		d.wg.Add(1)
-		go d.routineReceive(d.ike, false, ike)
+	for _, r := range rx {
+		go d.routineReceive(r.c, r.natt, r.b)
 	}
 	if d.keepaliveInterval() > 0 {
 		d.wg.Add(1)
@@ -120,17 +136,19 @@ func newBuffers(n int) [][]byte {
 
 func (d *Device) newTxBatch() (*txBatch, error) {
 	n := max(d.tun.BatchSize(), 1)
-	w, err := d.natt.newWriter(n)
-	if err != nil {
-		return nil, fmt.Errorf("datapath: socket writer: %w", err)
-	}
 	b := &txBatch{
-		bufs:   newBuffers(n),
-		views:  make([][]byte, n),
-		sizes:  make([]int, n),
-		out:    make([][]byte, 0, n),
-		flows:  make([]flow, 0, n),
-		writer: w,
+		bufs:  newBuffers(n),
+		views: make([][]byte, n),
+		sizes: make([]int, n),
+		out:   make([][]byte, 0, n),
+		flows: make([]flow, 0, n),
+	}
+	for _, c := range d.natt {
+		w, err := c.newWriter(n)
+		if err != nil {
+			return nil, fmt.Errorf("datapath: socket writer: %w", err)
+		}
+		b.writers = append(b.writers, w)
 	}
 	for i, buf := range b.bufs {
 		b.views[i] = buf[:bufSize-tailroom] // the TUN must not fill the tailroom

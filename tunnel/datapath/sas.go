@@ -79,18 +79,21 @@ func (d *Device) SetOutbound(prefixes []netip.Prefix, sa Sealer, remote netip.Ad
 	return d.SetOutboundFrom(prefixes, sa, netip.Addr{}, remote)
 }
 
-// SetOutboundFrom is SetOutbound for a NAT-T socket bound to a wildcard
-// address on a multi-homed host: ESP and keepalives to remote leave from
-// local, the address the peer's IKE traffic arrived on, so the peer and its
-// NAT recognise them. local is ignored on sockets bound to one address and,
-// outside Linux, altogether.
+// SetOutboundFrom is SetOutbound for a Device with several local
+// addresses or a wildcard one: ESP and keepalives to remote leave from
+// local, the address the peer's IKE traffic arrived on, so the peer and
+// its NAT recognise them. They go out on the NAT-T socket bound to exactly
+// local, else on one bound to the unspecified address of remote's family
+// (where Linux sets the source to local), else on the first socket of
+// that family. An invalid local picks that way too.
 func (d *Device) SetOutboundFrom(prefixes []netip.Prefix, sa Sealer, local netip.Addr, remote netip.AddrPort) error {
 	if sa == nil || !remote.IsValid() {
 		return fmt.Errorf("%w: outbound needs an SA and a remote", ErrBadSA)
 	}
 	remote = netip.AddrPortFrom(remote.Addr().Unmap(), remote.Port())
-	if remote.Addr().Is6() && !d.natt.v6 {
-		return fmt.Errorf("%w: IPv6 remote %s on an IPv4 socket", ErrBadSA, remote)
+	sock, ok := pickSocket(d.natt, local, remote.Addr())
+	if !ok {
+		return fmt.Errorf("%w: %w: remote %s", ErrBadSA, ErrNoSocket, remote)
 	}
 	keys, err := prefixKeys(prefixes)
 	if err != nil {
@@ -98,7 +101,7 @@ func (d *Device) SetOutboundFrom(prefixes []netip.Prefix, sa Sealer, local netip
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	f := flow{src: local.Unmap(), dst: remote}
+	f := flow{src: local.Unmap(), dst: remote, sock: sock}
 	r := &outRoute{sa: sa, flow: f, peer: d.builder.peerFor(f, d.now())}
 	for _, k := range keys {
 		d.builder.out[k] = r

@@ -8,12 +8,12 @@ import (
 
 // txBatch is the send side's working set, owned by routineReadTUN.
 type txBatch struct {
-	bufs   [][]byte // whole buffers, tailroom included, for Seal
-	views  [][]byte // bufs without the tailroom, for tun.Read
-	sizes  []int
-	out    [][]byte // sealed datagrams of this batch
-	flows  []flow   // and where each goes
-	writer batchWriter
+	bufs    [][]byte // whole buffers, tailroom included, for Seal
+	views   [][]byte // bufs without the tailroom, for tun.Read
+	sizes   []int
+	out     [][]byte      // sealed datagrams of this batch
+	flows   []flow        // and where each goes
+	writers []batchWriter // one per NAT-T socket, indexed by flow.sock
 }
 
 // routineReadTUN reads inner packets, seals and sends them until the TUN
@@ -64,13 +64,34 @@ func (d *Device) sealAndSend(b *txBatch, n int) {
 	if len(b.out) == 0 {
 		return
 	}
-	failed, err := b.writer.writeBatch(b.out, b.flows)
+	failed, err := b.write()
 	if err != nil && !d.closed.Load() {
 		d.log.Warn("udp send failed", "err", err)
 	}
 	d.stats.drops[dropSend].Add(uint64(failed))
 	d.stats.packetsOut.Add(uint64(len(b.out) - failed))
 	d.stats.bytesOut.Add(bytes)
+}
+
+// write sends b.out, each run of consecutive datagrams leaving from one
+// socket in one batch through that socket's writer. Runs keep the packet
+// order and, on a server where most traffic of a TUN batch goes to one
+// client, stay as long as the batch. It returns how many datagrams were
+// refused and the first error of an unusable socket.
+func (b *txBatch) write() (failed int, err error) {
+	for i := 0; i < len(b.out); {
+		s, j := b.flows[i].sock, i+1
+		for j < len(b.out) && b.flows[j].sock == s {
+			j++
+		}
+		n, e := b.writers[s].writeBatch(b.out[i:j], b.flows[i:j])
+		failed += n
+		if err == nil {
+			err = e
+		}
+		i = j
+	}
+	return failed, err
 }
 
 // sealOne turns the inner packet at buf[headroom:headroom+size] into an

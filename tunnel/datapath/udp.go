@@ -36,11 +36,13 @@ type batchWriter interface {
 	writeBatch(bufs [][]byte, flows []flow) (failed int, err error)
 }
 
-// flow is where a datagram goes and, on a wildcard socket, the local
-// address it leaves from (invalid: the kernel's choice).
+// flow is where a datagram goes, which NAT-T socket it leaves from
+// (an index into Device.natt) and, on a wildcard socket, the local address
+// it leaves from (invalid: the kernel's choice).
 type flow struct {
-	src netip.Addr
-	dst netip.AddrPort
+	src  netip.Addr
+	dst  netip.AddrPort
+	sock int
 }
 
 // listenUDP binds addr. An unspecified address binds every interface; on
