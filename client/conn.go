@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"flexvpn/client/profile"
+	"flexvpn/tunnel/ike"
 	"flexvpn/tunnel/ike/eap"
 )
 
@@ -87,6 +88,9 @@ type Conn struct {
 	redirect *Target
 	// movedAt bounds how often established sessions are redirected.
 	movedAt []time.Time
+	// wasUp is set once a session of this Run was established: from then
+	// on manual mode retries like auto mode (see pause).
+	wasUp bool
 
 	mu    sync.Mutex
 	state State
@@ -167,10 +171,13 @@ func (c *Conn) setState(s State, gw, msg string, err error) {
 }
 
 // Run connects and keeps the connection up until ctx ends (then it tears
-// down and returns nil). In manual mode a full round of failed attempts
-// ends Run with the last error, in state Failed.
+// down and returns nil). In manual mode a full round of failed first
+// attempts ends Run with the last error, in state Failed; once the tunnel
+// was up, a lost tunnel is retried with backoff until ctx ends, as in
+// auto mode. Failures no retry can fix end Run at once (see stopsAtOnce).
 func (c *Conn) Run(ctx context.Context) error {
 	defer c.cfg.Applier.Clear()
+	c.wasUp = false
 	backoff := c.cfg.BackoffMin
 	var lastErr error
 	for {
@@ -202,8 +209,8 @@ func (c *Conn) Run(ctx context.Context) error {
 			c.closeSession(sess)
 			continue
 		}
-		if needsUser(err) {
-			c.setState(StateFailed, peer.Host, "the gateway rejected the credentials; not retrying", err)
+		if why, stop := c.stopsAtOnce(err); stop {
+			c.setState(StateFailed, peer.Host, why, err)
 			return err
 		}
 		if err != nil {
@@ -211,6 +218,7 @@ func (c *Conn) Run(ctx context.Context) error {
 			continue
 		}
 		lastErr = nil
+		c.wasUp = true
 		done, err := c.serve(ctx, sess, target)
 		if done {
 			continue // ctx ended: the loop's top says goodbye
@@ -231,10 +239,12 @@ func (c *Conn) Run(ctx context.Context) error {
 var errNoEligible = errors.New("no gateway is eligible (all tracked objects are in the wrong state)")
 
 // pause ends a round of failed attempts: manual mode stops in Failed with
-// the last error; auto mode waits out the backoff and doubles it. stop
-// reports that Run must return err (nil when ctx ended the wait).
+// the last error unless the tunnel was up before (a user who connected
+// expects the client to get the tunnel back until they disconnect);
+// otherwise it waits out the backoff and doubles it. stop reports that
+// Run must return err (nil when ctx ended the wait).
 func (c *Conn) pause(ctx context.Context, backoff *time.Duration, lastErr error) (stop bool, err error) {
-	if c.cfg.Profile.Connect == profile.ConnectManual {
+	if c.cfg.Profile.Connect == profile.ConnectManual && !c.wasUp {
 		c.setState(StateFailed, "", "could not connect to any gateway", lastErr)
 		return true, lastErr
 	}
@@ -369,9 +379,35 @@ func (c *Conn) ended(ctx context.Context, t Target, err error) bool {
 	return false
 }
 
-// needsUser reports a failure no retry can fix: the gateway rejected the
-// password (or the account). Retrying with the same secret, even in auto
-// mode, would only run into the gateway's lockout (issue 3).
+// stopsAtOnce says whether a failed attempt ends Run without trying
+// another gateway or waiting for a backoff, and the sentence for the
+// user. A rejected password stops every mode: retrying with the same
+// secret, even in auto mode, would only run into the gateway's lockout.
+// In manual mode the other failures no retry can fix stop too (a
+// certificate or identity refused by either side, no common proposal, a
+// configuration the engine refuses): the user is there to act on them.
+// Auto mode keeps trying those with backoff, since the gateway's admin
+// may fix them while nobody watches the router.
+func (c *Conn) stopsAtOnce(err error) (string, bool) {
+	switch {
+	case err == nil:
+		return "", false
+	case needsUser(err):
+		return "the gateway rejected the credentials; not retrying", true
+	case c.cfg.Profile.Connect != profile.ConnectManual:
+		return "", false
+	case errors.Is(err, ike.ErrAuthFailed):
+		return "authentication failed (a certificate, identity or key was refused); not retrying", true
+	case errors.Is(err, ike.ErrNoProposal):
+		return "the gateway accepts none of our proposals; not retrying", true
+	case errors.Is(err, ike.ErrInvalidConfig):
+		return "the profile's IKE settings are not usable; not retrying", true
+	}
+	return "", false
+}
+
+// needsUser reports that the gateway rejected the password (or the
+// account).
 func needsUser(err error) bool {
 	return errors.Is(err, eap.ErrAuthFailed) || errors.Is(err, eap.ErrPasswordExpired) ||
 		errors.Is(err, eap.ErrAccountRestricted)

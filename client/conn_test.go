@@ -11,12 +11,14 @@ import (
 	"time"
 
 	"flexvpn/client/profile"
+	"flexvpn/tunnel/ike"
 	"flexvpn/tunnel/ike/eap"
+	"flexvpn/tunnel/ike/wire"
 )
 
 // fakeNet plays the gateways: each host has a scripted list of outcomes,
-// one per dial ("ok", "fail", "badpass", "redirect:HOST"); sessions end when the test
-// says so.
+// one per dial ("ok", "fail", "badpass", "untrusted", "noproposal",
+// "redirect:HOST"); sessions end when the test says so.
 type fakeNet struct {
 	mu       sync.Mutex
 	script   map[string][]string
@@ -61,6 +63,10 @@ func (f *fakeNet) Dial(ctx context.Context, t Target) (Session, error) {
 		return s, nil
 	case out == "badpass":
 		return nil, fmt.Errorf("ike: authentication failed: EAP: %w", eap.ErrAuthFailed)
+	case out == "untrusted":
+		return nil, fmt.Errorf("%w: certificate \"CN=gw\" is not trusted", ike.ErrAuthFailed)
+	case out == "noproposal":
+		return nil, &ike.PeerError{Type: wire.NO_PROPOSAL_CHOSEN}
 	case strings.HasPrefix(out, "redirect:"):
 		return nil, &RedirectError{Target: strings.TrimPrefix(out, "redirect:")}
 	}

@@ -8,8 +8,10 @@ package client
 //	 │ Disconnect          │   │ backoff over, next gateway       │ DPD / Delete /
 //	 │                     ▼   │                                  │ network change
 //	 └──────────────── Waiting ◀──────────────────────────────────┘
-//	                       │ (manual mode: a failure ends in Failed;
-//	                       │  any mode: rejected credentials do)
+//	                       │ (manual mode: a failed first round ends in
+//	                       │  Failed, a lost tunnel is retried like auto;
+//	                       │  rejected credentials, and in manual mode any
+//	                       │  failure no retry can fix, end in Failed at once)
 //	                       ▼
 //	                    Failed ── Connect ──▶ Connecting
 //

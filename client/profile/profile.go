@@ -12,7 +12,7 @@ import (
 // Connect modes (seed chapter 5).
 const (
 	ConnectAuto   = "auto"   // connect at start, retry forever
-	ConnectManual = "manual" // connect on command; a failure needs the user again
+	ConnectManual = "manual" // connect on command; a failed first try needs the user again, a lost tunnel is retried until disconnect
 	ConnectTrack  = "track"  // connect while a tracked object is in a state
 )
 

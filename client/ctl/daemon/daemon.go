@@ -14,8 +14,9 @@ import (
 
 // Tunnel is one started profile's connection. *client.Conn is one.
 type Tunnel interface {
-	// Run keeps the connection up until ctx ends (then returns nil) or,
-	// in manual mode, until a full round of attempts failed.
+	// Run keeps the connection up until ctx ends (then returns nil), or
+	// until a failure no retry can fix; in manual mode also when the
+	// first round of attempts failed (see client.Conn.Run).
 	Run(ctx context.Context) error
 	State() client.State
 }
