@@ -2,11 +2,17 @@
 GO      ?= go
 PKGS    ?= ./...
 FUZZTIME ?= 10s
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo development)
 
-.PHONY: build test lint fuzz cross bench demo
+.PHONY: build test lint fuzz cross bench demo package
 
 build:
-	$(GO) build -o bin/flexvpn ./cmd/flexvpn
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o bin/flexvpn ./cmd/flexvpn
+
+# Installers in dist/: .deb and .rpm (amd64, arm64; systemd) and .ipk for
+# OpenWrt targets (procd). See packaging/build.sh for the knobs.
+package:
+	GO="$(GO)" bash packaging/build.sh
 
 # Unit tests plus, when root with ip netns, the namespace interop tests.
 test: lint

@@ -20,12 +20,16 @@ type command struct {
 
 var commands = map[string]command{}
 
+// version is stamped at build time (make build VERSION=...; the packages
+// carry the same string).
+var version = "development"
+
 func register(name, help string, run func(args []string) error) {
 	commands[name] = command{help: help, run: run}
 }
 
 func main() {
-	register("version", "print the version", func([]string) error { fmt.Println("flexvpn (development)"); return nil })
+	register("version", "print the version", func([]string) error { fmt.Println("flexvpn", version); return nil })
 	if len(os.Args) < 2 {
 		usage()
 		os.Exit(2)
