@@ -88,6 +88,9 @@ func (r *ResolvConf) saveLocked() error {
 	if err := os.MkdirAll(filepath.Dir(r.Backup), 0o755); err != nil {
 		return err
 	}
+	if err := saveLink(r.Path, linkBackup(r.Backup)); err != nil {
+		return err
+	}
 	if err := writeAtomic(r.Backup, cur, 0o644); err != nil {
 		return err
 	}
@@ -95,13 +98,35 @@ func (r *ResolvConf) saveLocked() error {
 	return nil
 }
 
+// linkBackup is where the target of a symlinked resolv.conf is kept.
+func linkBackup(backup string) string { return backup + ".link" }
+
+// saveLink records path's target when path is a symlink, as it is under
+// systemd-resolved (../run/systemd/resolve/stub-resolv.conf), resolvconf
+// and on OpenWrt (/tmp/resolv.conf): our file replaces the link, and
+// Restore must put the link back rather than freeze a copy of whatever
+// it pointed to, which the owner of the link would no longer update.
+func saveLink(path, linkFile string) error {
+	target, err := os.Readlink(path)
+	if err != nil {
+		// Not a symlink (EINVAL) or missing: nothing to keep, and no stale
+		// record from an earlier link may survive.
+		if rerr := os.Remove(linkFile); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+			return rerr
+		}
+		return nil
+	}
+	return writeAtomic(linkFile, []byte(target), 0o644)
+}
+
 func (r *ResolvConf) restoreLocked() error {
 	r.isSet = false
 	return Restore(r.Path, r.Backup)
 }
 
-// Restore puts the backup back if path is a file we wrote. It is safe to
-// call at any time (daemon start, `flexvpn cleanup`).
+// Restore puts the backup back (as the symlink it was, if it was one) if
+// path is a file we wrote. It is safe to call at any time (daemon start,
+// `flexvpn cleanup`).
 func Restore(path, backup string) error {
 	cur, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -109,6 +134,12 @@ func Restore(path, backup string) error {
 	}
 	if !bytes.HasPrefix(cur, []byte(marker)) {
 		return nil // not ours: leave it, someone else manages it now
+	}
+	if target, err := os.ReadFile(linkBackup(backup)); err == nil {
+		if err := symlinkAtomic(string(target), path); err != nil {
+			return fmt.Errorf("cannot restore %s as a link to %s: %w", path, target, err)
+		}
+		return errors.Join(os.Remove(linkBackup(backup)), removeIfExists(backup))
 	}
 	orig, err := os.ReadFile(backup)
 	if err != nil {
@@ -118,6 +149,28 @@ func Restore(path, backup string) error {
 		return err
 	}
 	return os.Remove(backup)
+}
+
+func removeIfExists(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// symlinkAtomic makes path a symlink to target, replacing the file there
+// in one rename.
+func symlinkAtomic(target, path string) error {
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".flexvpn-link")
+	_ = os.Remove(tmp) // a leftover of a crash between the two steps
+	if err := os.Symlink(target, tmp); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
 }
 
 func render(cfg Config) []byte {
