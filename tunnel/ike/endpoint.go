@@ -189,6 +189,16 @@ func (e *Endpoint) newLocalSPI(sa *SA) uint64 {
 	return spi
 }
 
+// releaseSPI forgets one of sa's SPIs: a rekey that lost, or an IKE SA
+// retired long enough ago that the peer no longer uses it.
+func (e *Endpoint) releaseSPI(spi uint64, sa *SA) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sas[spi] == sa {
+		delete(e.sas, spi)
+	}
+}
+
 // unregister drops every trace of sa; called from its goroutine when it ends.
 func (e *Endpoint) unregister(sa *SA) {
 	e.mu.Lock()

@@ -16,20 +16,18 @@ import (
 //	                         <--  HDR, SK {SA(SPIr'), Nr, KEr}
 //	SKEYSEED' = prf(SK_d (old), g^ir (new) | Ni | Nr)
 //
-// The Child SAs move to the new IKE SA; message IDs restart at zero. The
-// initiator then deletes the old IKE SA. The SA object stays the same:
-// the new keys replace the old ones in place, and the old keys are kept
-// (retired) only to answer the Delete and retransmissions that still
-// arrive under the old SPIs.
-//
-// Simultaneous IKE SA rekeying (2.8.2) is avoided rather than resolved:
-// a rekey request that crosses our own is refused with TEMPORARY_FAILURE
-// (which the RFC allows), and a refused side retries after a random
-// delay, so one of the two goes through.
+// The Child SAs move to the new IKE SA; message IDs restart at zero, and
+// whoever sent the rekey request is the initiator of the new IKE SA (its
+// I flag, its SPI first). The initiator then deletes the old IKE SA. The
+// SA object stays the same: the new keys replace the old ones in place,
+// and the old keys are kept (retired) only to answer the Delete and
+// retransmissions that still arrive under the old SPIs. Rekeys that
+// cross are resolved in ike_rekey_collision.go.
 
 // keyState is everything that changes when the IKE SA is rekeyed.
 type keyState struct {
 	spii, spir uint64
+	initiator  bool // we sent the request that created these keys
 	suite      crypto.Suite
 	prf        crypto.PRF
 	keys       crypto.IKEKeys
@@ -38,11 +36,31 @@ type keyState struct {
 }
 
 func (sa *SA) keyState() keyState {
-	return keyState{sa.spii, sa.spir, sa.suite, sa.prf, sa.keys, sa.out, sa.in, sa.tm}
+	return keyState{sa.spii, sa.spir, sa.ikeInitiator, sa.suite, sa.prf, sa.keys, sa.out, sa.in, sa.tm}
 }
 
 func (sa *SA) setKeyState(k keyState) {
-	sa.spii, sa.spir, sa.suite, sa.prf, sa.keys, sa.out, sa.in, sa.tm = k.spii, k.spir, k.suite, k.prf, k.keys, k.out, k.in, k.tm
+	sa.spii, sa.spir, sa.ikeInitiator, sa.suite, sa.prf, sa.keys, sa.out, sa.in, sa.tm = k.spii, k.spir, k.initiator, k.suite, k.prf, k.keys, k.out, k.in, k.tm
+}
+
+// localSPI is our half of k's SPIs.
+func (k *keyState) localSPI() uint64 {
+	if k.initiator {
+		return k.spii
+	}
+	return k.spir
+}
+
+// underKeys runs f with k installed as the current keys (to send or
+// answer under another IKE SA's SPIs) and keeps what f changed in k.
+func (sa *SA) underKeys(k *keyState, f func()) {
+	cur := sa.keyState()
+	sa.setKeyState(*k)
+	defer func() {
+		*k = sa.keyState()
+		sa.setKeyState(cur)
+	}()
+	f()
 }
 
 type ikeRekeyTask struct {
@@ -74,11 +92,7 @@ func (t *ikeRekeyTask) build(sa *SA) ([]wire.Payload, error) {
 func (t *ikeRekeyTask) process(sa *SA, m *message) (step, error) {
 	sa.setState(StateEstablished)
 	if n := wire.FirstError(m.payloads); n != nil {
-		// Retry after a random delay so that two ends that keep
-		// colliding (each refusing the other's rekey) drift apart.
-		wait := sa.cfg.RetransmitT + time.Duration(mrand.Int64N(int64(sa.cfg.RetransmitT)))
-		sa.log.Info("peer refused IKE SA rekey, retrying", "notify", n.NotifyType, "after", wait)
-		sa.ikeRekey = sa.now().Add(wait)
+		t.refused(sa, n.NotifyType)
 		return stepDone, nil
 	}
 	sap, ke, nr := first[*wire.SA](m.payloads), first[*wire.KE](m.payloads), findNonce(m.payloads)
@@ -93,10 +107,30 @@ func (t *ikeRekeyTask) process(sa *SA, m *message) (step, error) {
 	if err != nil {
 		return 0, err
 	}
+	if sa.crossed != nil {
+		sa.settleCrossedRekey(next, t.nonce, nr)
+		return stepDone, nil
+	}
 	// Delete the old IKE SA under the old keys, then move on.
 	sa.sendOneWay(wire.INFORMATIONAL, []wire.Payload{wire.NewDeleteIKE()})
 	sa.switchKeys(next)
 	return stepDone, nil
+}
+
+// refused handles an error answer to our rekey. If the peer's own rekey
+// crossed ours, the peer finished first without noticing ours (2.8.2):
+// its new SA is the one. Otherwise we retry after a random delay, so
+// that two ends that keep refusing each other drift apart.
+func (t *ikeRekeyTask) refused(sa *SA, n wire.NotifyType) {
+	sa.ep.releaseSPI(t.spi, sa)
+	if sa.crossed != nil {
+		sa.log.Info("peer refused our IKE SA rekey after completing its own", "notify", n)
+		sa.adoptCrossedRekey()
+		return
+	}
+	wait := sa.cfg.RetransmitT + time.Duration(mrand.Int64N(int64(sa.cfg.RetransmitT)))
+	sa.log.Info("peer refused IKE SA rekey, retrying", "notify", n, "after", wait)
+	sa.ikeRekey = sa.now().Add(wait)
 }
 
 // rekeyedState derives the new IKE SA's keys.
@@ -108,24 +142,24 @@ func (sa *SA) rekeyedState(chosen wire.Proposal, kex crypto.KeyExchange, ke *wir
 	if err != nil {
 		return keyState{}, notifyErr(wire.INVALID_SYNTAX, "peer public value: %v", err)
 	}
-	k := keyState{spii: spii, spir: spir, suite: suiteOf(chosen)}
+	k := keyState{spii: spii, spir: spir, initiator: initiator, suite: suiteOf(chosen)}
 	if k.prf, err = crypto.NewPRF(k.suite.PRF); err != nil {
 		return k, err
 	}
 	if k.keys, err = crypto.DeriveRekeyedIKEKeys(sa.prf, sa.keys.SKd, k.suite, gir, ni, nr, spii, spir); err != nil {
 		return k, err
 	}
-	k.out, k.in, err = k.keys.Ciphers(k.suite, sa.initiator)
+	k.out, k.in, err = k.keys.Ciphers(k.suite, initiator)
 	k.tm.init(sa.cfg.WindowSize)
-	k.tm.queue = sa.tm.queue
 	return k, err
 }
 
-// switchKeys installs next and retires the current keys.
+// switchKeys installs next, with the requests still queued, and retires
+// the current keys.
 func (sa *SA) switchKeys(next keyState) {
 	old := sa.keyState()
-	old.tm.queue = nil
-	sa.retired = &old
+	next.tm.queue, old.tm.queue = old.tm.queue, nil
+	sa.retire(old)
 	sa.setKeyState(next)
 	sa.log.Info("IKE SA rekeyed", "suite", sa.suite.String())
 	sa.ep.emit(Event{Kind: EventIKERekeyed, SA: sa})
@@ -134,9 +168,27 @@ func (sa *SA) switchKeys(next keyState) {
 	}
 }
 
-// respondIKERekey answers the peer's IKE SA rekey.
+// maxRetired bounds the retired key states: the old SA of the last
+// rekey and the redundant one of a crossed rekey are all that a peer
+// may still talk to.
+const maxRetired = 2
+
+// retire keeps k to answer under its SPIs and forgets the oldest.
+func (sa *SA) retire(k keyState) {
+	sa.retired = append([]*keyState{&k}, sa.retired...)
+	for len(sa.retired) > maxRetired {
+		last := sa.retired[len(sa.retired)-1]
+		sa.retired = sa.retired[:len(sa.retired)-1]
+		sa.ep.releaseSPI(last.localSPI(), sa)
+	}
+}
+
+// respondIKERekey answers the peer's IKE SA rekey. One that crosses our
+// own is answered too and kept for the tie-break (2.8.2); while another
+// exchange holds the SA in flux we ask the peer to try again later.
 func (sa *SA) respondIKERekey(m *message) ([]wire.Payload, func(), error) {
-	if sa.tm.hasTask(taskIKERekey) || sa.state != StateEstablished {
+	ours := sa.activeIKERekey()
+	if sa.crossed != nil || (ours == nil && sa.state != StateEstablished) {
 		return nil, nil, notifyErr(wire.TEMPORARY_FAILURE, "IKE SA rekey in progress")
 	}
 	sap, ke, ni := first[*wire.SA](m.payloads), first[*wire.KE](m.payloads), findNonce(m.payloads)
@@ -163,35 +215,51 @@ func (sa *SA) respondIKERekey(m *message) ([]wire.Payload, func(), error) {
 	chosen.SPI = binary.BigEndian.AppendUint64(nil, spi)
 	ps := []wire.Payload{&wire.SA{Proposals: []wire.Proposal{chosen}}, &wire.Nonce{Data: nr},
 		&wire.KE{Group: kex.Group(), Data: kex.Public()}}
+	if ours != nil {
+		return ps, func() { sa.crossed = &crossedRekey{next: next, ni: ni, nr: nr} }, nil
+	}
+	sa.dropQueued(taskIKERekey) // the peer's rekey does what ours would
 	return ps, func() { sa.switchKeys(next) }, nil
 }
 
-// isRekeyedSPI handles a message under the retired (pre-rekey) SPIs:
-// requests are answered with the old keys (the Delete of the old SA),
-// responses are ignored. It reports false: the caller drops the message.
-func (sa *SA) isRekeyedSPI(m *wire.Message) bool {
-	r := sa.retired
-	if r == nil || m.SPIi != r.spii || m.SPIr != r.spir || m.IsResponse() {
-		return false
+// onRetiredSPIs handles a message under the SPIs of a retired (rekeyed
+// or redundant) IKE SA: requests are answered with its keys, responses
+// are dropped.
+func (sa *SA) onRetiredSPIs(m *wire.Message) {
+	for _, r := range sa.retired {
+		if m.SPIi != r.spii || m.SPIr != r.spir {
+			continue
+		}
+		if !m.IsResponse() && m.IsInitiator() != r.initiator {
+			sa.underKeys(r, func() { sa.answerRetired(m) })
+		}
+		return
 	}
-	cur := sa.keyState()
-	sa.setKeyState(*r)
-	defer func() {
-		*r = sa.keyState()
-		sa.setKeyState(cur)
-	}()
+}
+
+// answerRetired answers a request to a retired IKE SA: the Delete of it
+// (or any INFORMATIONAL) with an empty response, a CREATE_CHILD_SA (a
+// rekey that did not see ours complete) with TEMPORARY_FAILURE, as RFC
+// 7296 2.8.2 asks for an SA that is being closed.
+func (sa *SA) answerRetired(m *wire.Message) {
 	msg := &message{hdr: m.Header, local: sa.local, remote: sa.remote}
-	if sa.tm.classify(m.MessageID) == reqDuplicate {
-		sa.resendCached(m, msg)
-		return false
+	if sa.tm.classify(m.MessageID) != reqNew {
+		if sa.tm.classify(m.MessageID) == reqDuplicate {
+			sa.resendCached(m, msg)
+		}
+		return
 	}
 	_, plain, complete, err := sa.unprotect(m)
-	if err != nil || !complete || m.Exchange != wire.INFORMATIONAL {
-		return false
+	if err != nil || !complete {
+		return
 	}
-	sa.log.Debug("answering on the retired IKE SA", "bytes", len(plain))
-	sa.reply(msg, nil, nil)
-	return false
+	sa.log.Debug("answering on a retired IKE SA", "exchange", m.Exchange, "bytes", len(plain))
+	switch m.Exchange {
+	case wire.INFORMATIONAL:
+		sa.reply(msg, nil, nil)
+	case wire.CREATE_CHILD_SA:
+		sa.reply(msg, []wire.Payload{&wire.Notify{NotifyType: wire.TEMPORARY_FAILURE}}, nil)
+	}
 }
 
 // startIKERekey rekeys the IKE SA (RekeyIKE timer).

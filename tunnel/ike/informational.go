@@ -19,6 +19,11 @@ func (sa *SA) respondInformational(m *message) ([]wire.Payload, func(), error) {
 	var ps []wire.Payload
 	var after func()
 	for _, d := range all[*wire.Delete](m.payloads) {
+		if d.Protocol == wire.ProtoIKE && sa.crossed != nil {
+			// The peer's rekey, which crossed ours, replaces this SA.
+			sa.log.Info("peer deleted the IKE SA it rekeyed; moving to its new SA")
+			return nil, sa.adoptCrossedRekey, nil
+		}
 		if d.Protocol == wire.ProtoIKE {
 			sa.log.Info("peer deleted the IKE SA")
 			sa.setState(StateDeleting)

@@ -10,7 +10,7 @@ import (
 // header returns the IKE header for a message we send.
 func (sa *SA) header(exch wire.ExchangeType, id uint32, response bool) wire.Header {
 	h := wire.Header{SPIi: sa.spii, SPIr: sa.spir, MajorVersion: 2, Exchange: exch, MessageID: id}
-	if sa.initiator {
+	if sa.ikeInitiator {
 		h.Flags |= wire.FlagInitiator
 	}
 	if response {

@@ -35,15 +35,14 @@ func (sa *SA) receive(d datagram) {
 	sa.receiveProtected(m, msg)
 }
 
-// plausible checks the header against our role and SPIs.
+// plausible checks the header against our SPIs and role; messages under
+// the SPIs of a rekeyed SA go to its retired keys.
 func (sa *SA) plausible(m *wire.Message) bool {
-	if m.IsInitiator() == sa.initiator {
-		return false // a message claiming our own role
-	}
 	if m.Exchange != wire.IKE_SA_INIT && (m.SPIi != sa.spii || m.SPIr != sa.spir) {
-		return sa.isRekeyedSPI(m)
+		sa.onRetiredSPIs(m)
+		return false
 	}
-	return true
+	return m.IsInitiator() != sa.ikeInitiator // else a message claiming our own role
 }
 
 // receiveProtected authenticates an SK message or collects an SKF fragment.

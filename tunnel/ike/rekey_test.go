@@ -162,38 +162,6 @@ func TestRedirectEstablished(t *testing.T) {
 	}
 }
 
-// TestSimultaneousIKERekey: both ends rekey the IKE SA at once; each
-// refuses the other's crossed request with TEMPORARY_FAILURE and retries
-// after a random delay until one rekey goes through. Both must end on
-// the same new SPIs with the Child SA intact.
-func TestSimultaneousIKERekey(t *testing.T) {
-	tb := newTestbed(t, pskServer())
-	sa, err := tb.connect(t, pskClient())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ssa := tb.server.SAs()[0]
-	i0, _ := sa.SPIs()
-	hold := make(chan struct{})
-	tb.pipe.Filter(func([]byte, netip.AddrPort, netip.AddrPort) bool { <-hold; return true })
-	go sa.RekeyIKE()
-	go ssa.RekeyIKE()
-	time.Sleep(50 * time.Millisecond)
-	close(hold)
-	tb.cev.wait(t, EventIKERekeyed)
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		ci, cr := sa.SPIs()
-		si, sr := ssa.SPIs()
-		if ci != i0 && ci == si && cr == sr && len(sa.Children()) == 1 && len(ssa.Children()) == 1 {
-			pairChildren(t, sa.Children()[0], ssa.Children()[0])
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatal("IKE SAs did not converge after simultaneous rekey")
-}
-
 // TestQueuedRekeyOfDeletedChild: a rekey queued behind the delete of its
 // Child SA is dropped; the IKE SA carries on.
 func TestQueuedRekeyOfDeletedChild(t *testing.T) {

@@ -23,8 +23,13 @@ type SA struct {
 	num       int
 	initiator bool // we are the original initiator
 
-	state         State
-	spii, spir    uint64
+	state      State
+	spii, spir uint64
+	// ikeInitiator: we initiated the exchange that made the current IKE
+	// SA, IKE_SA_INIT or a rekey. It sets the I flag and the key
+	// directions, and differs from initiator after the peer rekeyed
+	// (RFC 7296 2.18).
+	ikeInitiator  bool
 	local, remote netip.AddrPort
 	natLocal      bool // we are behind a NAT (or fake it)
 	natRemote     bool // the peer is behind a NAT
@@ -52,7 +57,8 @@ type SA struct {
 	peerRekeys                map[*ChildSA]peerRekey
 
 	tm       taskManager
-	retired  *keyState // the keys before the last IKE rekey
+	retired  []*keyState   // the keys before the last IKE rekeys, newest first
+	crossed  *crossedRekey // the peer's IKE rekey that crossed ours (2.8.2)
 	reasm    reassembly
 	lastRecv time.Time
 	created  time.Time
@@ -86,7 +92,7 @@ type peerCaps struct {
 }
 
 func newSA(e *Endpoint, cfg Config, initiator bool, num int, local, remote netip.AddrPort) *SA {
-	sa := &SA{ep: e, cfg: cfg, initiator: initiator, num: num, local: local, remote: remote,
+	sa := &SA{ep: e, cfg: cfg, initiator: initiator, ikeInitiator: initiator, num: num, local: local, remote: remote,
 		inbox: make(chan datagram, 64), cmds: make(chan func(), 16),
 		done: make(chan struct{}), upCh: make(chan struct{})}
 	sa.log = cfg.Logger.With("sa", sa.String())

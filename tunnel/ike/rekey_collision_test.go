@@ -1,0 +1,221 @@
+package ike
+
+import (
+	"crypto/rand"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"flexvpn/tunnel/ike/wire"
+)
+
+// lowNonce reads from crypto/rand, except that once armed its next read
+// of a nonce's length returns zeros: the lowest nonce there is. The first
+// such read of an idle SA asked to rekey is the rekey request's nonce.
+type lowNonce struct {
+	mu    sync.Mutex
+	armed bool
+}
+
+func (r *lowNonce) arm() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.armed = true
+}
+
+func (r *lowNonce) Read(p []byte) (int, error) {
+	r.mu.Lock()
+	zero := r.armed && len(p) == nonceLen
+	if zero {
+		r.armed = false
+	}
+	r.mu.Unlock()
+	if zero {
+		clear(p)
+		return len(p), nil
+	}
+	return rand.Read(p)
+}
+
+func isRekeyRequest(pkt []byte) bool {
+	h, err := wire.DecodeHeader(pkt)
+	return err == nil && h.Exchange == wire.CREATE_CHILD_SA && !h.IsResponse()
+}
+
+// rekeyPair is a connected client and server SA with their randomness
+// under the test's control.
+type rekeyPair struct {
+	tb       *testbed
+	cli, srv *SA
+	cr, sr   *lowNonce
+}
+
+func newRekeyPair(t *testing.T) *rekeyPair {
+	t.Helper()
+	p := &rekeyPair{cr: &lowNonce{}, sr: &lowNonce{}}
+	s := pskServer()
+	s.Rand = p.sr
+	p.tb = newTestbed(t, s)
+	c := pskClient()
+	c.Rand = p.cr
+	var err error
+	if p.cli, err = p.tb.connect(t, c); err != nil {
+		t.Fatal(err)
+	}
+	p.tb.cev.wait(t, EventChildUp)
+	p.tb.sev.wait(t, EventChildUp)
+	p.srv = p.tb.server.SAs()[0]
+	return p
+}
+
+// converge waits until both ends use the same IKE SPIs, other than
+// before, with one Child SA pair each.
+func (p *rekeyPair) converge(t *testing.T, oldSPIi uint64) (spii, spir uint64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		ci, cr := p.cli.SPIs()
+		si, sr := p.srv.SPIs()
+		if ci != oldSPIi && ci == si && cr == sr && len(p.cli.Children()) == 1 && len(p.srv.Children()) == 1 {
+			return ci, cr
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("IKE SAs did not converge after the rekey")
+	return 0, 0
+}
+
+// checkAlive proves that the current IKE SA works both ways, with the
+// keys and I flags agreeing: each end rekeys the Child SA over it, and
+// the new Child SAs pair up.
+func (p *rekeyPair) checkAlive(t *testing.T) {
+	t.Helper()
+	pairChildren(t, p.cli.Children()[0], p.srv.Children()[0])
+	for _, sa := range []*SA{p.cli, p.srv} {
+		if err := sa.RekeyChild(sa.Children()[0].InSPI); err != nil {
+			t.Fatal(err)
+		}
+		pairChildren(t, p.tb.cev.wait(t, EventChildRekeyed).Child, p.tb.sev.wait(t, EventChildRekeyed).Child)
+	}
+	if n := len(p.tb.cev.all(EventClosed)) + len(p.tb.sev.all(EventClosed)); n != 0 {
+		t.Fatalf("%d SAs closed", n)
+	}
+}
+
+// initiatedBy reports whether the IKE SA with initiator SPI spii was
+// created by a request from sa (its SPI is then sa's own, registered at
+// its endpoint).
+func initiatedBy(e *Endpoint, sa *SA, spii uint64) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.sas[spii] == sa
+}
+
+// TestPeerInitiatedIKERekey: the original responder rekeys the IKE SA.
+// It becomes the initiator of the new SA (RFC 7296 2.18): its SPI comes
+// first, its messages carry the I flag and its keys are the initiator's.
+// Both ends must go on talking over the new SA.
+func TestPeerInitiatedIKERekey(t *testing.T) {
+	p := newRekeyPair(t)
+	i0, _ := p.cli.SPIs()
+	p.srv.RekeyIKE()
+	spii, _ := p.converge(t, i0)
+	if !initiatedBy(p.tb.server, p.srv, spii) {
+		t.Fatal("the new SA's initiator SPI is not the server's")
+	}
+	p.checkAlive(t)
+}
+
+// TestSimultaneousIKERekey: both ends rekey the IKE SA at the same
+// moment; both requests are on the wire before either arrives, so each
+// end answers the other's (RFC 7296 2.8.2):
+//
+//	client: CREATE_CHILD_SA {SA, Ni1, KE}  -->  <--  server: CREATE_CHILD_SA {SA, Ni2, KE}
+//	both answer; three IKE SAs exist
+//
+// The side whose request carried the lowest nonce (forced to zeros here)
+// initiated the redundant SA and deletes it; the other side's SA survives
+// and the old one is deleted. Each end reports one rekey, both end on
+// the same SA, and the Child SA keeps working over it.
+func TestSimultaneousIKERekey(t *testing.T) {
+	for _, lowest := range []string{"client", "server"} {
+		t.Run(lowest+"-lowest", func(t *testing.T) {
+			p := newRekeyPair(t)
+			winnerEP, winner := p.tb.client, p.cli
+			if lowest == "client" {
+				p.cr.arm()
+				winnerEP, winner = p.tb.server, p.srv
+			} else {
+				p.sr.arm()
+			}
+			i0, _ := p.cli.SPIs()
+			var held atomic.Int32
+			sent, release := make(chan struct{}, 2), make(chan struct{})
+			p.tb.pipe.Filter(func(pkt []byte, _, _ netip.AddrPort) bool {
+				if isRekeyRequest(pkt) && held.Add(1) <= 2 {
+					sent <- struct{}{}
+					<-release // hold the sender until both requests are out
+				}
+				return true
+			})
+			go p.cli.RekeyIKE()
+			go p.srv.RekeyIKE()
+			<-sent
+			<-sent
+			close(release)
+			spii, _ := p.converge(t, i0)
+			if !initiatedBy(winnerEP, winner, spii) {
+				t.Fatalf("the surviving SA was not initiated by %v, whose nonces were higher", winner)
+			}
+			if c, s := len(p.tb.cev.all(EventIKERekeyed)), len(p.tb.sev.all(EventIKERekeyed)); c != 1 || s != 1 {
+				t.Fatalf("rekey reported %d times by the client, %d by the server", c, s)
+			}
+			p.checkAlive(t)
+		})
+	}
+}
+
+// TestIKERekeyNoticedByOneSide: the client's rekey request is delayed
+// until the server has completed its own rekey, so only the client sees
+// the two cross. The server deletes the old SA and refuses the late
+// request on it with TEMPORARY_FAILURE; either tells the client to take
+// the server's new SA and drop its own attempt. In "delete-lost" the
+// Delete never arrives and the refusal alone must do.
+func TestIKERekeyNoticedByOneSide(t *testing.T) {
+	for _, loseDelete := range []bool{false, true} {
+		name := "delete-arrives"
+		if loseDelete {
+			name = "delete-lost"
+		}
+		t.Run(name, func(t *testing.T) {
+			p := newRekeyPair(t)
+			i0, _ := p.cli.SPIs()
+			var serverDone atomic.Bool
+			p.tb.pipe.Filter(func(pkt []byte, from, _ netip.AddrPort) bool {
+				if from.Addr() == clientAddr {
+					return !(isRekeyRequest(pkt) && !serverDone.Load())
+				}
+				return !(loseDelete && isOldSARequest(pkt, i0, wire.INFORMATIONAL))
+			})
+			p.cli.RekeyIKE() // sent, and lost until the server has rekeyed
+			p.srv.RekeyIKE()
+			p.tb.sev.wait(t, EventIKERekeyed)
+			serverDone.Store(true)
+			spii, _ := p.converge(t, i0)
+			if !initiatedBy(p.tb.server, p.srv, spii) {
+				t.Fatal("the client's own rekey replaced the server's")
+			}
+			p.checkAlive(t)
+			if c := len(p.tb.cev.all(EventIKERekeyed)); c != 1 {
+				t.Fatalf("client reported %d rekeys", c)
+			}
+		})
+	}
+}
+
+func isOldSARequest(pkt []byte, spii uint64, exch wire.ExchangeType) bool {
+	h, err := wire.DecodeHeader(pkt)
+	return err == nil && h.SPIi == spii && h.Exchange == exch && !h.IsResponse()
+}
