@@ -106,13 +106,16 @@ type rawGroup struct {
 }
 
 type rawRedirect struct {
-	On             string   `toml:"on"`
-	Policy         string   `toml:"policy"`
-	Gateways       []string `toml:"gateways"`
-	LoadPort       *int     `toml:"load_port"`
-	LoadSecretFile string   `toml:"load_secret_file"`
-	LoadID         string   `toml:"load_id"`
-	LoadInterval   string   `toml:"load_interval"`
+	On           string       `toml:"on"`
+	Policy       string       `toml:"policy"`
+	Gateways     []string     `toml:"gateways"`
+	LoadPort     *int         `toml:"load_port"`
+	LoadKeyFile  string       `toml:"load_key_file"`
+	LoadPeers    rawLoadPeers `toml:"load_peers"`
+	LoadID       string       `toml:"load_id"`
+	LoadInterval string       `toml:"load_interval"`
+	// LoadSecretFile is read only to say what replaced it.
+	LoadSecretFile *string `toml:"load_secret_file"`
 }
 
 type rawLimits struct {
@@ -147,8 +150,9 @@ type Config struct {
 	RedirectPolicy  RedirectPolicy
 	RedirectTargets []RedirectGateway
 	// Load reports between the gateways (least-sessions): on when
-	// LoadSecret is set.
-	LoadSecret   []byte
+	// LoadSecret is set. It holds our private key and the peers' public
+	// keys; the name is left from the shared secret the keys replaced.
+	LoadSecret   *LoadKeys
 	LoadPort     uint16
 	LoadID       string // our name in the peers' gateways lists
 	LoadInterval time.Duration

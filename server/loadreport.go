@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,30 +32,35 @@ type LoadPeer struct {
 // LoadReporterConfig configures a LoadReporter.
 type LoadReporterConfig struct {
 	ID       string         // our name in the peers' gateways lists
-	Secret   []byte         // shared by the whole cluster
+	Keys     LoadKeys       // ours signs, the peers' (by id) verify
 	Listen   netip.AddrPort // where peers' reports arrive
 	Peers    []LoadPeer
 	Interval time.Duration // 0 = DefaultLoadInterval
 	// Own reports our current sessions and capacity (0 = no limit).
 	Own    func() (sessions, capacity int)
 	Logger *slog.Logger
-	Now    func() time.Time // nil = time.Now
+	// Now is the clock (nil = time.Now): its wall time at start is our
+	// epoch, and it times the peers' reports as they arrive.
+	Now func() time.Time
 }
 
 // LoadReporter sends our load to the peers periodically and keeps the
 // latest authenticated report of each peer.
 type LoadReporter struct {
 	cfg   LoadReporterConfig
+	epoch uint64
 	conn  *net.UDPConn
 	table *loadTable
+	count loadCounters
+	warn  onceSet
 	stop  context.CancelFunc
 	wg    sync.WaitGroup
 }
 
 // NewLoadReporter binds cfg.Listen and starts sending and receiving.
 func NewLoadReporter(cfg LoadReporterConfig) (*LoadReporter, error) {
-	if len(cfg.Secret) == 0 || cfg.Own == nil {
-		return nil, fmt.Errorf("%w: load reporter needs a secret and a session counter", ErrConfig)
+	if len(cfg.Keys.Private) != ed25519.PrivateKeySize || cfg.Own == nil {
+		return nil, fmt.Errorf("%w: load reporter needs an Ed25519 private key and a session counter", ErrConfig)
 	}
 	if cfg.Interval <= 0 {
 		cfg.Interval = DefaultLoadInterval
@@ -71,6 +77,7 @@ func NewLoadReporter(cfg LoadReporterConfig) (*LoadReporter, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &LoadReporter{cfg: cfg, conn: conn, stop: cancel,
+		epoch: uint64(max(cfg.Now().UnixNano(), 0)),
 		table: newLoadTable(cfg.ID, loadStaleIntervals*cfg.Interval)}
 	r.wg.Go(r.receive)
 	r.wg.Go(func() { r.send(ctx) })
@@ -87,6 +94,9 @@ func (r *LoadReporter) LocalAddr() netip.AddrPort {
 func (r *LoadReporter) Loads() map[string]GatewayLoad {
 	return r.table.fresh(r.cfg.Now())
 }
+
+// Stats counts the reports received so far, accepted and dropped.
+func (r *LoadReporter) Stats() LoadStats { return r.count.snapshot() }
 
 // Close stops reporting and releases the socket.
 func (r *LoadReporter) Close() error {
@@ -106,32 +116,61 @@ func (r *LoadReporter) receive() {
 			}
 			continue
 		}
-		if err := r.accept(buf[:n]); err != nil {
-			r.cfg.Logger.Debug("load report ignored", "from", from, "err", err)
-		}
+		r.accept(buf[:n], from)
 	}
 }
 
-func (r *LoadReporter) accept(b []byte) error {
-	rep, err := ParseLoadReport(b, r.cfg.Secret)
-	if err != nil {
-		return err
+// accept takes one datagram: verified, ordered, counted.
+func (r *LoadReporter) accept(b []byte, from netip.AddrPort) {
+	rep, err := ParseLoadReport(b, r.cfg.Keys.Peers)
+	if err == nil {
+		err = r.table.update(rep, r.cfg.Now())
 	}
-	return r.table.update(rep, r.cfg.Now())
+	var le *LoadReportError
+	if !errors.As(err, &le) {
+		r.count.accepted.Add(1)
+		r.warn.rearm(loadWarnKey{LoadEpochBack, rep.ID})
+		return
+	}
+	r.count.reject(le.Reason)
+	r.explain(le, from)
+}
+
+// explain logs a dropped report: the ones an admin must fix once, at
+// warning level with the fix; the rest (forgeries, replays, noise) at
+// debug level, since anyone can send them.
+func (r *LoadReporter) explain(le *LoadReportError, from netip.AddrPort) {
+	log := r.cfg.Logger
+	switch le.Reason {
+	case LoadOldVersion:
+		if r.warn.first(loadWarnKey{reason: le.Reason}) {
+			log.Warn("load report of version 1 (cluster shared secret) ignored", "from", from,
+				"fix", "upgrade that gateway: reports are now signed with each gateway's own key (flexvpn server load-key)")
+		}
+	case LoadUnknownSender:
+		if r.warn.first(loadWarnKey{reason: le.Reason}) {
+			log.Warn("load report from an id without a configured key ignored", "id", le.ID, "from", from,
+				"fix", "if that is a peer gateway, add its public key to [redirect] load_peers (flexvpn server load-key --pub on it prints it), and check its load_id")
+		}
+	case LoadEpochBack:
+		if r.warn.first(loadWarnKey{le.Reason, le.ID}) {
+			log.Warn("load peer restarted with its clock behind its previous start (or its old reports are replayed); its reports are ignored until this gateway restarts",
+				"peer", le.ID, "from", from, "fix", "set the clock of "+le.ID+" right (run NTP), then restart this gateway")
+		}
+	}
+	log.Debug("load report ignored", "from", from, "reason", le.Reason, "err", le)
 }
 
 func (r *LoadReporter) send(ctx context.Context) {
 	t := time.NewTicker(r.cfg.Interval)
 	defer t.Stop()
-	seq := uint64(r.cfg.Now().UnixNano()) // survives restarts without going back
 	var buf []byte
-	for {
-		seq++
+	for seq := uint64(1); ; seq++ {
 		sessions, capacity := r.cfg.Own()
-		rep := LoadReport{ID: r.cfg.ID, Seq: seq, Time: r.cfg.Now(),
+		rep := LoadReport{ID: r.cfg.ID, Epoch: r.epoch, Seq: seq,
 			Sessions: clampU32(sessions), Capacity: clampU32(capacity)}
 		var err error
-		if buf, err = AppendLoadReport(buf[:0], rep, r.cfg.Secret); err == nil {
+		if buf, err = AppendLoadReport(buf[:0], rep, r.cfg.Keys.Private); err == nil {
 			r.sendAll(ctx, buf)
 		}
 		select {
@@ -170,54 +209,37 @@ func clampU32(n int) uint32 {
 	return uint32(min(max(n, 0), 1<<32-1))
 }
 
-// loadTable keeps each peer's latest accepted report.
-type loadTable struct {
-	self   string
-	maxAge time.Duration
-	mu     sync.Mutex
-	last   map[string]loadEntry
+// loadWarnKey names a warning given once: per reason, and per peer for
+// the reasons only an authenticated peer can cause (so the set stays as
+// small as the configured peers).
+type loadWarnKey struct {
+	reason LoadRejectReason
+	id     string
 }
 
-type loadEntry struct {
-	rep LoadReport
-	at  time.Time // when it arrived
+// onceSet remembers which warnings were given.
+type onceSet struct {
+	mu   sync.Mutex
+	seen map[loadWarnKey]bool
 }
 
-func newLoadTable(self string, maxAge time.Duration) *loadTable {
-	return &loadTable{self: self, maxAge: maxAge, last: map[string]loadEntry{}}
+// first reports whether k is new, and marks it.
+func (o *onceSet) first(k loadWarnKey) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.seen[k] {
+		return false
+	}
+	if o.seen == nil {
+		o.seen = map[loadWarnKey]bool{}
+	}
+	o.seen[k] = true
+	return true
 }
 
-// update accepts rep unless it is our own, replayed (sequence not above
-// the last accepted one) or stale (sent more than maxAge ago, or that far
-// in the future: clocks of a cluster are expected to agree that well).
-// A sender silent for 2*maxAge starts afresh, so a peer that restarts
-// with its clock set back is heard again; any report it sent before is
-// stale by then, even one stamped maxAge ahead, so no replay gets in.
-func (t *loadTable) update(rep LoadReport, now time.Time) error {
-	if rep.ID == t.self {
-		return fmt.Errorf("%w: our own id %q", ErrLoadReport, rep.ID)
-	}
-	if age := now.Sub(rep.Time); age > t.maxAge || age < -t.maxAge {
-		return fmt.Errorf("%w: %s sent %v ago", ErrLoadReport, rep.ID, age)
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if prev, ok := t.last[rep.ID]; ok && rep.Seq <= prev.rep.Seq && now.Sub(prev.at) <= 2*t.maxAge {
-		return fmt.Errorf("%w: %s replayed sequence %d (last %d)", ErrLoadReport, rep.ID, rep.Seq, prev.rep.Seq)
-	}
-	t.last[rep.ID] = loadEntry{rep: rep, at: now}
-	return nil
-}
-
-// fresh returns the reports received within maxAge.
-func (t *loadTable) fresh(now time.Time) map[string]GatewayLoad {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	out := make(map[string]GatewayLoad, len(t.last))
-	for id, e := range t.last {
-		if now.Sub(e.at) <= t.maxAge {
-			out[id] = GatewayLoad{Sessions: int(e.rep.Sessions), Capacity: int(e.rep.Capacity)}
-		}
-	}
-	return out
+// rearm lets k warn again: the peer it concerned is heard normally.
+func (o *onceSet) rearm(k loadWarnKey) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	delete(o.seen, k)
 }

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bytes"
+	"crypto/ed25519"
 	"errors"
 	"net"
 	"net/netip"
@@ -8,197 +10,282 @@ import (
 	"time"
 )
 
-var testLoadSecret = []byte("cluster-secret-0123456789")
+// testLoadKey is a fixed key per gateway name, so tests are repeatable.
+func testLoadKey(name string) ed25519.PrivateKey {
+	seed := bytes.Repeat([]byte(name+"-seed"), ed25519.SeedSize)[:ed25519.SeedSize]
+	return ed25519.NewKeyFromSeed(seed)
+}
+
+func testLoadPub(name string) ed25519.PublicKey {
+	return testLoadKey(name).Public().(ed25519.PublicKey)
+}
+
+// testLoadPeers holds the public keys of the named gateways.
+func testLoadPeers(names ...string) map[string]ed25519.PublicKey {
+	out := map[string]ed25519.PublicKey{}
+	for _, n := range names {
+		out[n] = testLoadPub(n)
+	}
+	return out
+}
+
+func rejectReason(err error) LoadRejectReason {
+	var le *LoadReportError
+	if errors.As(err, &le) && errors.Is(err, ErrLoadReport) {
+		return le.Reason
+	}
+	return 0
+}
 
 func TestLoadReportRoundTrip(t *testing.T) {
-	now := time.Unix(1_800_000_000, 123456789)
-	in := LoadReport{ID: "192.0.2.2", Seq: 42, Time: now, Sessions: 17, Capacity: 100}
-	b, err := AppendLoadReport(nil, in, testLoadSecret)
+	in := LoadReport{ID: "192.0.2.2", Epoch: 1_800_000_000_123456789, Seq: 42, Sessions: 17, Capacity: 100}
+	b, err := AppendLoadReport([]byte("prefix"), in, testLoadKey("192.0.2.2"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := ParseLoadReport(b, testLoadSecret)
+	out, err := ParseLoadReport(b[len("prefix"):], testLoadPeers("192.0.2.2"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.ID != in.ID || out.Seq != in.Seq || !out.Time.Equal(in.Time) || out.Sessions != 17 || out.Capacity != 100 {
+	if out != in {
 		t.Fatalf("got %+v, want %+v", out, in)
 	}
 }
 
 func TestParseLoadReportRejects(t *testing.T) {
-	good, _ := AppendLoadReport(nil, LoadReport{ID: "gw2", Seq: 1, Time: time.Now(), Sessions: 3}, testLoadSecret)
+	peers := testLoadPeers("gw2", "gw3")
+	rep := LoadReport{ID: "gw2", Epoch: 7, Seq: 1, Sessions: 3}
+	good, _ := AppendLoadReport(nil, rep, testLoadKey("gw2"))
+	// gw3 holds its own key and claims to be gw2.
+	forged, _ := AppendLoadReport(nil, rep, testLoadKey("gw3"))
+	stranger, _ := AppendLoadReport(nil, LoadReport{ID: "gw9", Epoch: 7, Seq: 1}, testLoadKey("gw9"))
 	flip := func(i int) []byte {
-		b := append([]byte(nil), good...)
+		b := bytes.Clone(good)
 		b[i] ^= 1
 		return b
 	}
+	v1 := bytes.Clone(good)
+	v1[4] = 1
 	tests := []struct {
-		name   string
-		b      []byte
-		secret []byte
+		name string
+		b    []byte
+		want LoadRejectReason
 	}{
-		{"wrong secret", good, []byte("another-secret")},
-		{"sessions changed", flip(len(good) - 33), testLoadSecret},
-		{"id changed", flip(6), testLoadSecret},
-		{"mac changed", flip(len(good) - 1), testLoadSecret},
-		{"bad magic", flip(0), testLoadSecret},
-		{"bad version", flip(4), testLoadSecret},
-		{"id length lies", flip(5), testLoadSecret},
-		{"truncated", good[:len(good)-1], testLoadSecret},
-		{"trailing byte", append(append([]byte(nil), good...), 0), testLoadSecret},
-		{"empty", nil, testLoadSecret},
+		{"another member's key", forged, LoadBadSignature},
+		{"id without a key", stranger, LoadUnknownSender},
+		{"sessions changed", flip(len(good) - loadSigLen - 5), LoadBadSignature},
+		{"epoch changed", flip(6 + 3), LoadBadSignature},
+		{"id changed", flip(6), LoadUnknownSender},
+		{"signature changed", flip(len(good) - 1), LoadBadSignature},
+		{"version 1", v1, LoadOldVersion},
+		{"version 3", flip(4), LoadMalformed},
+		{"bad magic", flip(0), LoadMalformed},
+		{"id length lies", flip(5), LoadMalformed},
+		{"truncated", good[:len(good)-1], LoadMalformed},
+		{"trailing byte", append(bytes.Clone(good), 0), LoadMalformed},
+		{"header only", good[:loadHeaderLen], LoadMalformed},
+		{"empty", nil, LoadMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := ParseLoadReport(tt.b, tt.secret); !errors.Is(err, ErrLoadReport) {
-				t.Fatalf("err = %v, want ErrLoadReport", err)
+			if _, err := ParseLoadReport(tt.b, peers); rejectReason(err) != tt.want {
+				t.Fatalf("err = %v, want reason %v", err, tt.want)
 			}
 		})
 	}
-	if _, err := AppendLoadReport(nil, LoadReport{}, testLoadSecret); !errors.Is(err, ErrLoadReport) {
+	if _, err := ParseLoadReport(good, map[string]ed25519.PublicKey{"gw2": {1, 2, 3}}); rejectReason(err) != LoadBadSignature {
+		t.Fatalf("short public key: %v", err)
+	}
+	if _, err := AppendLoadReport(nil, LoadReport{}, testLoadKey("gw2")); !errors.Is(err, ErrLoadReport) {
 		t.Fatalf("empty id encoded: %v", err)
+	}
+	if _, err := AppendLoadReport(nil, rep, nil); !errors.Is(err, ErrLoadReport) {
+		t.Fatalf("no key, yet encoded: %v", err)
 	}
 }
 
-func TestLoadTable(t *testing.T) {
-	now := time.Unix(1_800_000_000, 0)
+func TestLoadTableOrdering(t *testing.T) {
+	start := time.Unix(1_800_000_000, 0)
 	const maxAge = 6 * time.Second
-	rep := func(id string, seq uint64, age time.Duration, sessions uint32) LoadReport {
-		return LoadReport{ID: id, Seq: seq, Time: now.Add(-age), Sessions: sessions}
+	rep := func(epoch, seq uint64, sessions uint32) LoadReport {
+		return LoadReport{ID: "gw2", Epoch: epoch, Seq: seq, Sessions: sessions}
 	}
 	tests := []struct {
 		name string
+		at   time.Duration // arrival, after start
 		rep  LoadReport
-		ok   bool
-		want uint32 // gw2's sessions afterwards
+		want LoadRejectReason // 0 = accepted
+		load int              // gw2's sessions afterwards; -1 = not fresh
 	}{
-		{"first report", rep("gw2", 10, 0, 5), true, 5},
-		{"replayed sequence", rep("gw2", 10, 0, 1), false, 5},
-		{"older sequence", rep("gw2", 9, 0, 1), false, 5},
-		{"newer sequence", rep("gw2", 11, time.Second, 7), true, 7},
-		{"stale", rep("gw2", 12, maxAge+time.Second, 1), false, 7},
-		{"from the future", rep("gw2", 13, -maxAge-time.Second, 1), false, 7},
-		{"our own id", rep("self", 1, 0, 0), false, 7},
+		{"first report", 0, rep(100, 10, 5), 0, 5},
+		{"same pair again", time.Second, rep(100, 10, 1), LoadReplayed, 5},
+		{"lower sequence", time.Second, rep(100, 9, 1), LoadReplayed, 5},
+		{"next sequence", 2 * time.Second, rep(100, 11, 7), 0, 7},
+		{"our own id", 2 * time.Second, LoadReport{ID: "self", Epoch: 999, Seq: 1}, LoadOwnID, 7},
+		{"restart: higher epoch, low sequence", 3 * time.Second, rep(200, 1, 2), 0, 2},
+		{"old epoch while heard: replay", 4 * time.Second, rep(100, 12, 0), LoadReplayed, 2},
+		{"silent: gone from the fresh loads", 3*time.Second + maxAge + 1, rep(200, 1, 0), LoadReplayed, -1},
+		{"restart with the clock back", 20 * time.Second, rep(150, 1, 0), LoadEpochBack, -1},
+		{"still ignored much later", time.Hour, rep(150, 99, 0), LoadEpochBack, -1},
+		{"restart with the clock right", time.Hour, rep(300, 1, 4), 0, 4},
 	}
 	tab := newLoadTable("self", maxAge)
 	for _, tt := range tests {
-		err := tab.update(tt.rep, now)
-		if (err == nil) != tt.ok || (err != nil && !errors.Is(err, ErrLoadReport)) {
-			t.Fatalf("%s: err = %v, want ok=%v", tt.name, err, tt.ok)
+		now := start.Add(tt.at)
+		if err := tab.update(tt.rep, now); rejectReason(err) != tt.want || (tt.want == 0) != (err == nil) {
+			t.Fatalf("%s: err = %v, want reason %v", tt.name, err, tt.want)
 		}
-		if got := tab.fresh(now)["gw2"]; got.Sessions != int(tt.want) {
-			t.Fatalf("%s: gw2 sessions %d, want %d", tt.name, got.Sessions, tt.want)
+		got, ok := tab.fresh(now)["gw2"]
+		if (tt.load < 0) == ok || ok && got.Sessions != tt.load {
+			t.Fatalf("%s: gw2 load %+v (fresh %v), want %d", tt.name, got, ok, tt.load)
 		}
-	}
-	if _, ok := tab.fresh(now)["self"]; ok {
-		t.Fatal("own report kept")
-	}
-	if got := tab.fresh(now.Add(maxAge + time.Second)); len(got) != 0 {
-		t.Fatalf("silent peer still available: %v", got)
-	}
-	// gw2 (last seq 11) restarts with its clock set back: a lower
-	// sequence is a replay while gw2 is recently heard, and accepted once
-	// gw2 was silent for twice the report lifetime.
-	later := now.Add(maxAge)
-	restarted := LoadReport{ID: "gw2", Seq: 3, Time: later, Sessions: 2}
-	if err := tab.update(restarted, later); !errors.Is(err, ErrLoadReport) {
-		t.Fatalf("lower sequence accepted from a recently heard peer: %v", err)
-	}
-	later = now.Add(2*maxAge + 2*time.Second)
-	restarted.Time = later
-	if err := tab.update(restarted, later); err != nil || tab.fresh(later)["gw2"].Sessions != 2 {
-		t.Fatalf("restarted peer not heard again: %v", err)
+		if _, ok := tab.fresh(now)["self"]; ok {
+			t.Fatalf("%s: own report kept", tt.name)
+		}
 	}
 }
 
 func FuzzParseLoadReport(f *testing.F) {
-	good, _ := AppendLoadReport(nil, LoadReport{ID: "vpn2.example.com", Seq: 7, Time: time.Unix(1, 0), Sessions: 2}, testLoadSecret)
+	peers := testLoadPeers("vpn2.example.com")
+	good, _ := AppendLoadReport(nil, LoadReport{ID: "vpn2.example.com", Epoch: 1, Seq: 7, Sessions: 2}, testLoadKey("vpn2.example.com"))
 	f.Add(good)
-	f.Add([]byte("FVLR\x01\x00"))
+	f.Add([]byte("FVLR\x02\x00"))
+	f.Add([]byte("FVLR\x01\x03gw2"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		rep, err := ParseLoadReport(b, testLoadSecret)
+		rep, err := ParseLoadReport(b, peers)
 		if err != nil {
+			if rejectReason(err) == 0 {
+				t.Fatalf("rejection without a reason: %v", err)
+			}
 			return
 		}
-		again, err := AppendLoadReport(nil, rep, testLoadSecret)
-		if err != nil || string(again) != string(b) {
+		// Ed25519 signatures are deterministic and Verify takes only the
+		// canonical one, so an accepted report re-encodes to itself.
+		again, err := AppendLoadReport(nil, rep, testLoadKey("vpn2.example.com"))
+		if err != nil || !bytes.Equal(again, b) {
 			t.Fatalf("accepted %x but re-encodes to %x (%v)", b, again, err)
 		}
 	})
 }
 
+func BenchmarkLoadReportAccept(b *testing.B) {
+	peers := testLoadPeers("gw2")
+	tab := newLoadTable("self", time.Minute)
+	key := testLoadKey("gw2")
+	msgs := make([][]byte, 64)
+	for i := range msgs {
+		msgs[i], _ = AppendLoadReport(nil, LoadReport{ID: "gw2", Epoch: 1, Seq: uint64(i + 1)}, key)
+	}
+	now := time.Now()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		rep, err := ParseLoadReport(msgs[i%len(msgs)], peers)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rep.Seq += uint64(i) // keep it above the last, so each is accepted
+		if err := tab.update(rep, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// startTestReporter runs a loopback reporter named id, reporting
+// sessions and hearing the named peers.
+func startTestReporter(t *testing.T, id string, sessions int, interval time.Duration, hears []string, to ...LoadPeer) *LoadReporter {
+	t.Helper()
+	r, err := NewLoadReporter(LoadReporterConfig{ID: id, Interval: interval,
+		Keys:   LoadKeys{Private: testLoadKey(id), Peers: testLoadPeers(hears...)},
+		Listen: netip.MustParseAddrPort("127.0.0.1:0"), Peers: to,
+		Own: func() (int, int) { return sessions, 0 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func loopbackPeer(r *LoadReporter) LoadPeer {
+	return LoadPeer{Host: "127.0.0.1", Port: r.LocalAddr().Port()}
+}
+
 // TestLoadReportersLeastSessions runs three reporters on loopback: the
-// gateway deciding hears gw2 (busy) and gw3 (idle) and picks gw3; a
-// forged and a stale report claiming gw2 is empty change nothing.
+// gateway deciding hears gw2 (idle) and gw3 (busy) and picks gw2. gw3
+// then holds its own key and speaks for gw2 (full), and a captured
+// genuine gw2 report is replayed: nothing changes the choice.
 func TestLoadReportersLeastSessions(t *testing.T) {
 	const interval = 100 * time.Millisecond
-	start := func(id string, sessions int, peers ...LoadPeer) *LoadReporter {
-		r, err := NewLoadReporter(LoadReporterConfig{ID: id, Secret: testLoadSecret, Interval: interval,
-			Listen: netip.MustParseAddrPort("127.0.0.1:0"), Peers: peers,
-			Own: func() (int, int) { return sessions, 0 }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { r.Close() })
-		return r
+	me := startTestReporter(t, "self", 50, interval, []string{"gw2", "gw3"})
+	sniffer, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
 	}
-	me := start("self", 50)
-	to := LoadPeer{Host: "127.0.0.1", Port: me.LocalAddr().Port()}
-	start("gw2", 30, to)
-	start("gw3", 5, to)
+	defer sniffer.Close()
+	sniff := LoadPeer{Host: "127.0.0.1", Port: uint16(sniffer.LocalAddr().(*net.UDPAddr).Port)}
+	startTestReporter(t, "gw2", 5, interval, nil, loopbackPeer(me), sniff)
+	startTestReporter(t, "gw3", 30, interval, nil, loopbackPeer(me))
 
 	gws := []RedirectGateway{{Name: "gw2"}, {Name: "gw3"}}
-	choose := func() (string, error) {
-		g, err := ChooseRedirect(RedirectInput{Policy: RedirectLeastSessions, Gateways: gws,
-			Loads: me.Loads(), OwnSessions: 50})
-		return g.Name, err
+	choose := func() string {
+		g, _ := ChooseRedirect(RedirectInput{Policy: RedirectLeastSessions, Gateways: gws, Loads: me.Loads(), OwnSessions: 50})
+		return g.Name
 	}
 	waitFor(t, func() bool { return len(me.Loads()) == 2 })
-	if name, err := choose(); err != nil || name != "gw3" {
-		t.Fatalf("chose %q, %v; want gw3", name, err)
+	if name := choose(); name != "gw2" {
+		t.Fatalf("chose %q; want gw2", name)
 	}
 
-	// gw2 claims 0 sessions: once with the wrong key, once too old.
+	captured := make([]byte, loadMaxMsgSize)
+	sniffer.SetReadDeadline(time.Now().Add(10 * time.Second))
+	n, err := sniffer.Read(captured)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged, _ := AppendLoadReport(nil, LoadReport{ID: "gw2", Epoch: 1 << 63, Seq: 1, Sessions: 100, Capacity: 100}, testLoadKey("gw3"))
 	conn, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(me.LocalAddr()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	forged, _ := AppendLoadReport(nil, LoadReport{ID: "gw2", Seq: 1 << 62, Time: time.Now()}, []byte("guessed"))
-	stale, _ := AppendLoadReport(nil, LoadReport{ID: "gw2", Seq: 1 << 62, Time: time.Now().Add(-time.Minute)}, testLoadSecret)
-	for range 5 {
+	// Watch over several intervals: gw2's genuine reports keep coming,
+	// the fake ones must never show.
+	for deadline := time.Now().Add(10 * interval); time.Now().Before(deadline); time.Sleep(interval / 2) {
 		conn.Write(forged)
-		conn.Write(stale)
-	}
-	// Watch over several intervals: the genuine reports keep coming, the
-	// fake ones must never show.
-	deadline := time.Now().Add(10 * interval)
-	for time.Now().Before(deadline) {
+		conn.Write(captured[:n])
 		// A slow machine may let a genuine report expire; that makes a
 		// peer unavailable, never the fake load visible.
-		if l, ok := me.Loads()["gw2"]; ok && l.Sessions != 30 {
-			t.Fatalf("gw2 load %+v after forged/stale reports", l)
+		if l, ok := me.Loads()["gw2"]; ok && l.Sessions != 5 {
+			t.Fatalf("gw2 load %+v after forged reports", l)
 		}
-		if name, _ := choose(); name == "gw2" {
-			t.Fatal("chose gw2 after its forged/stale zero-load reports")
+		if name := choose(); name == "gw3" {
+			t.Fatal("chose gw3 after it spoke for gw2")
 		}
-		time.Sleep(interval / 2)
+	}
+	st := me.Stats()
+	if st.Rejected[LoadBadSignature] == 0 || st.Rejected[LoadReplayed] == 0 || st.Accepted == 0 {
+		t.Fatalf("stats %+v: want forgeries, replays and genuine reports counted", st)
+	}
+}
+
+// TestLoadReporterUnknownSender: reports from a gateway whose key we do
+// not hold are dropped and counted, never used.
+func TestLoadReporterUnknownSender(t *testing.T) {
+	const interval = 30 * time.Millisecond
+	me := startTestReporter(t, "self", 9, interval, []string{"gw2"})
+	startTestReporter(t, "gw4", 0, interval, nil, loopbackPeer(me))
+	waitFor(t, func() bool { return me.Stats().Rejected[LoadUnknownSender] >= 2 })
+	if l := me.Loads(); len(l) != 0 {
+		t.Fatalf("loads %v from a sender without a key", l)
 	}
 }
 
 func TestLoadReporterSilentPeerUnavailable(t *testing.T) {
 	const interval = 30 * time.Millisecond
-	me, err := NewLoadReporter(LoadReporterConfig{ID: "self", Secret: testLoadSecret, Interval: interval,
-		Listen: netip.MustParseAddrPort("127.0.0.1:0"), Own: func() (int, int) { return 9, 0 }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer me.Close()
-	peer, err := NewLoadReporter(LoadReporterConfig{ID: "gw2", Secret: testLoadSecret, Interval: interval,
-		Listen: netip.MustParseAddrPort("127.0.0.1:0"),
-		Peers:  []LoadPeer{{Host: "127.0.0.1", Port: me.LocalAddr().Port()}},
-		Own:    func() (int, int) { return 1, 0 }})
+	me := startTestReporter(t, "self", 9, interval, []string{"gw2"})
+	peer, err := NewLoadReporter(LoadReporterConfig{ID: "gw2", Interval: interval,
+		Keys:   LoadKeys{Private: testLoadKey("gw2")},
+		Listen: netip.MustParseAddrPort("127.0.0.1:0"), Peers: []LoadPeer{loopbackPeer(me)},
+		Own: func() (int, int) { return 1, 0 }})
 	if err != nil {
 		t.Fatal(err)
 	}

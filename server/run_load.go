@@ -3,8 +3,9 @@ package server
 import "net/netip"
 
 // startLoadReports starts the gateway load-report channel when the
-// configuration has a load secret: our load goes to every redirect
-// gateway, theirs feeds the least-sessions policy. Its socket binds the
+// configuration has load keys: our load, signed with our key, goes to
+// every redirect gateway; theirs, checked with their keys, feeds the
+// least-sessions policy. Its socket binds the
 // first listen address (all addresses when that is unspecified).
 func (s *Server) startLoadReports(cfg *Config) error {
 	if cfg.LoadSecret == nil {
@@ -19,7 +20,7 @@ func (s *Server) startLoadReports(cfg *Config) error {
 		peers = append(peers, LoadPeer{Host: g.Name, Port: cfg.LoadPort})
 	}
 	r, err := NewLoadReporter(LoadReporterConfig{
-		ID: cfg.LoadID, Secret: cfg.LoadSecret, Interval: cfg.LoadInterval,
+		ID: cfg.LoadID, Keys: *cfg.LoadSecret, Interval: cfg.LoadInterval,
 		Listen: netip.AddrPortFrom(bind, cfg.LoadPort), Peers: peers,
 		Own: func() (int, int) {
 			return s.reg.Count(), s.cfg.Load().Limits.Total
@@ -40,6 +41,15 @@ func (s *Server) PeerLoads() map[string]GatewayLoad {
 		return nil
 	}
 	return s.loadRep.Loads()
+}
+
+// LoadReportStats counts the load reports received, accepted and dropped
+// by reason; zero without load reports.
+func (s *Server) LoadReportStats() LoadStats {
+	if s.loadRep == nil {
+		return LoadStats{}
+	}
+	return s.loadRep.Stats()
 }
 
 // loads is the redirect policy's LoadSource.
