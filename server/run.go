@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"sync"
 	"sync/atomic"
@@ -19,8 +20,8 @@ import (
 	"flexvpn/tunnel/link"
 )
 
-// The running server: one data plane Device on the listen address (UDP
-// 500 and 4500, ESP in UDP), the TUN behind it, an IKE Endpoint as
+// The running server: one data plane Device on every listen address (UDP
+// 500 and 4500 on each, ESP in UDP), the TUN behind it, an IKE Endpoint as
 // responder, a Link installing Child SAs, and the session Registry fed
 // from the engine's hooks and events.
 //
@@ -101,18 +102,9 @@ func New(cfg *Config, opts Options) (*Server, error) {
 	return s, nil
 }
 
-// listenAddr is the address the one Device binds: the first configured.
-//
-// Why only one: a datapath Device owns and reads its TUN, and the Link
-// installs every Child SA into one Device, so a second Device would need
-// a TUN of its own (and per-client kernel routes to pick it) or a splitter
-// that sends each outbound packet to the Device holding that client's SA;
-// the Endpoint, too, has one Transport. The clean fix is a Device with one
-// socket pair per listen address that sends each SA's ESP and IKE from the
-// socket it arrived on (the Endpoint already passes the local address of
-// every datagram to SendIKE). Until the datapath has that, list one
-// address, or an unspecified one: on Linux the Device then answers IKE
-// from the address each request came to.
+// listenAddr is the first configured listen address (0.0.0.0 when none):
+// the engine's initiator source, and what load reports bind and sessions
+// name as their gateway.
 func listenAddr(cfg *Config) netip.Addr {
 	if len(cfg.Listen) == 0 {
 		return netip.IPv4Unspecified()
@@ -120,12 +112,53 @@ func listenAddr(cfg *Config) netip.Addr {
 	return cfg.Listen[0]
 }
 
-func (s *Server) start(cfg *Config, ec *ike.Config, opts Options) error {
-	addr := listenAddr(cfg)
-	if len(cfg.Listen) > 1 {
-		s.log.Warn("only the first listen address is served (one data plane Device per server); list a single or unspecified address",
-			"addr", addr, "ignored", cfg.Listen[1:])
+// listenAddrs are the addresses the data plane serves, UDP 500 and 4500
+// on each: every configured one (the default is 0.0.0.0 and ::). The
+// one Device holds a socket pair per address and sends each client's
+// ESP, keepalives and IKE from the address the client talks to; the
+// Endpoint answers every request from the local address it came to, so
+// its one Local only matters for exchanges the server starts. Go binds
+// "::" IPv6-only, so "0.0.0.0" and "::" sit side by side, and each
+// serves every address of its family (on Linux, which reports and sets
+// the local address per datagram). An unspecified address of a family
+// the host lacks (IPv6 disabled) is dropped with a warning rather than
+// keeping the server down; a specific address that cannot be bound is a
+// configuration error.
+func (s *Server) listenAddrs(cfg *Config) []netip.Addr {
+	if len(cfg.Listen) == 0 {
+		return []netip.Addr{netip.IPv4Unspecified(), netip.IPv6Unspecified()}
 	}
+	addrs := make([]netip.Addr, 0, len(cfg.Listen))
+	for _, a := range cfg.Listen {
+		if a.IsUnspecified() && !familyAvailable(a) {
+			s.log.Warn("not listening on "+a.String()+": the host has no such address family", "addr", a)
+			continue
+		}
+		addrs = append(addrs, a)
+	}
+	if len(addrs) == 0 {
+		return cfg.Listen[:1] // let binding report why
+	}
+	return addrs
+}
+
+// familyAvailable reports whether a socket of unspecified address a's
+// family can be bound.
+func familyAvailable(a netip.Addr) bool {
+	network := "udp4"
+	if a.Is6() {
+		network = "udp6"
+	}
+	c, err := net.ListenUDP(network, net.UDPAddrFromAddrPort(netip.AddrPortFrom(a, 0)))
+	if err != nil {
+		return false
+	}
+	_ = c.Close()
+	return true
+}
+
+func (s *Server) start(cfg *Config, ec *ike.Config, opts Options) error {
+	addrs := s.listenAddrs(cfg)
 	s.self = cfg.Listen
 	ikePort, nattPort := portOr(opts.IKEPort, ike.PortIKE), portOr(opts.NATTPort, ike.PortNATT)
 	tdev, err := s.openTUN(cfg, opts)
@@ -135,8 +168,9 @@ func (s *Server) start(cfg *Config, ec *ike.Config, opts Options) error {
 	var ep atomic.Pointer[ike.Endpoint]
 	s.dev, err = datapath.New(datapath.Config{
 		TUN:        tdev,
-		ListenNATT: netip.AddrPortFrom(addr, nattPort),
-		ListenIKE:  netip.AddrPortFrom(addr, ikePort),
+		ListenNATT: netip.AddrPortFrom(addrs[0], nattPort),
+		ListenIKE:  netip.AddrPortFrom(addrs[0], ikePort),
+		ListenAlso: addrs[1:],
 		OnIKE: func(pkt []byte, l, r netip.AddrPort) {
 			if e := ep.Load(); e != nil {
 				e.HandleDatagram(pkt, l, r)
@@ -146,11 +180,12 @@ func (s *Server) start(cfg *Config, ec *ike.Config, opts Options) error {
 	})
 	if err != nil {
 		tdev.Close()
-		return fmt.Errorf("data plane on %s: %w", addr, err)
+		return fmt.Errorf("data plane on %v: %w", addrs, err)
 	}
+	s.log.Info("listening", "addrs", addrs, "ike_port", ikePort, "natt_port", nattPort)
 	s.meter = newMeter(s.dev)
 	s.link = link.New(s.meter, esp.Lifetime{}, s.log.With("component", "link"))
-	e, err := ike.NewEndpoint(ike.EndpointConfig{Transport: s.dev, Local: addr, IKEPort: ikePort,
+	e, err := ike.NewEndpoint(ike.EndpointConfig{Transport: s.dev, Local: addrs[0], IKEPort: ikePort,
 		NATTPort: nattPort, Responder: ec, OnEvent: s.onEvent, Logger: s.log})
 	if err != nil {
 		return err
