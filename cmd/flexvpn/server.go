@@ -15,7 +15,7 @@ import (
 )
 
 func init() {
-	register("server", "run the FlexVPN-style server, or talk to it (sessions, disconnect, redirect, reload, nthash, hash-password)", runServerCommand)
+	register("server", "run the FlexVPN-style server, or talk to it (sessions, disconnect, redirect, reload, nthash, hash-password, load-key)", runServerCommand)
 }
 
 // serverSubcommands are `flexvpn server <name> ...`; anything else is
@@ -27,6 +27,7 @@ var serverSubcommands = map[string]func(args []string) error{
 	"reload":        runServerReload,
 	"nthash":        runServerNTHash,
 	"hash-password": runServerHashPassword,
+	"load-key":      runServerLoadKey,
 }
 
 func runServerCommand(args []string) error {
@@ -46,7 +47,7 @@ func runServer(args []string) error {
 	path := fs.String("config", "", "server configuration file (TOML)")
 	verbose := fs.Bool("v", false, "verbose logging")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: flexvpn server --config FILE [-v]\n       flexvpn server sessions|disconnect|redirect|reload|nthash|hash-password ...")
+		fmt.Fprintln(fs.Output(), "usage: flexvpn server --config FILE [-v]\n       flexvpn server sessions|disconnect|redirect|reload|nthash|hash-password|load-key ...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
