@@ -8,6 +8,7 @@ import (
 
 	"flexvpn/client/ctl"
 	"flexvpn/client/ctl/daemon"
+	"flexvpn/client/instance"
 )
 
 func init() {
@@ -24,6 +25,14 @@ func runCleanup(args []string) error {
 	if !*force && socketAlive(*socket) {
 		return errors.New("the daemon is running; bring tunnels down with `flexvpn down NAME` (or stop the service) instead")
 	}
+	if !*force {
+		// A `flexvpn connect` has no socket: only its lock tells it is alive.
+		release, err := claimHost(instance.Holder{Kind: instance.KindCleanup}, newLogger(false))
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
 	if err := systemCleanup().Do(); err != nil {
 		return err
 	}
@@ -31,8 +40,9 @@ func runCleanup(args []string) error {
 	return nil
 }
 
-// systemCleanup is the crash cleanup of this host's real files and tables.
-func systemCleanup() daemon.Cleanup {
+// systemCleanup is the crash cleanup of this host's real files and
+// tables; tests replace it with one that records.
+var systemCleanup = func() daemon.Cleanup {
 	return daemon.Cleanup{ResolvConf: resolvConf, Backup: resolvConfBackup, Run: execOutput}
 }
 

@@ -17,6 +17,7 @@ import (
 	"golang.zx2c4.com/wireguard/tun"
 
 	"flexvpn/client"
+	"flexvpn/client/instance"
 	"flexvpn/client/profile"
 	"flexvpn/dnsproxy"
 	"flexvpn/platform/dnsconfig"
@@ -60,6 +61,17 @@ func runConnect(args []string) error {
 	ikeCfg, err := client.IKEConfig(p, terminalCredentials)
 	if err != nil {
 		return err
+	}
+	release, err := claimHost(instance.Holder{Kind: instance.KindConnect, Profile: p.Name}, log)
+	if err != nil {
+		return err
+	}
+	defer release()
+	// No live instance owns routes or DNS now: what is left (a duplicate
+	// policy rule, resolv.conf pointing at a dead proxy) is a crashed
+	// predecessor's, and would get in the way.
+	if err := systemCleanup().Do(); err != nil {
+		log.Warn("crash cleanup incomplete", "err", err)
 	}
 	ikeCfg.Logger = log
 	conn := client.NewConn(client.ConnConfig{

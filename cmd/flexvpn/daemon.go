@@ -21,6 +21,7 @@ import (
 	"flexvpn/client"
 	"flexvpn/client/ctl"
 	"flexvpn/client/ctl/daemon"
+	"flexvpn/client/instance"
 	"flexvpn/dnsproxy"
 	"flexvpn/platform/ctlsock"
 	"flexvpn/platform/dnsconfig"
@@ -79,6 +80,13 @@ func runDaemon(args []string) error {
 	if socketAlive(f.socket) {
 		return fmt.Errorf("another daemon already serves %s; stop it first", f.socket)
 	}
+	// The cleanup below would flush the routes of a running `flexvpn
+	// connect`: only an instance holding the lock may run it.
+	release, err := claimHost(instance.Holder{Kind: instance.KindDaemon}, log)
+	if err != nil {
+		return err
+	}
+	defer release()
 	// Before anything else: a crashed predecessor may have left DNS
 	// pointing at a dead proxy and routes into a dead interface.
 	if err := systemCleanup().Do(); err != nil {
