@@ -175,3 +175,34 @@ func TestReloadLoadReportsNeedRestart(t *testing.T) {
 		}
 	}
 }
+
+// TestExampleLoadReportKeys: the load-report keys server.example.toml
+// shows commented out load once uncommented, with real keys pasted.
+func TestExampleLoadReportKeys(t *testing.T) {
+	dir := exampleDir(t)
+	path := filepath.Join(dir, "server.toml")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(src), "\n")
+	n := 0
+	for i, l := range lines {
+		if strings.HasPrefix(l, "# load_") && strings.Contains(l, " = ") {
+			lines[i] = strings.TrimPrefix(l, "# ")
+			n++
+		}
+	}
+	text := strings.Join(lines, "\n")
+	text = strings.Replace(text, "ed25519:BASE64...", FormatLoadPublicKey(testLoadPub("gw2")), 1)
+	text = strings.Replace(text, "ed25519:BASE64...", FormatLoadPublicKey(testLoadPub("gw3")), 1)
+	writeFiles(t, dir, map[string]string{"server.toml": text, "load.key": testLoadKeyPEM(t, "gw1")}, nil)
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatalf("%d lines uncommented: %v", n, err)
+	}
+	if n != 5 || cfg.LoadSecret == nil || len(cfg.LoadSecret.Peers) != 2 || cfg.LoadID != "192.0.2.1" ||
+		!cfg.LoadSecret.Peers["vpn3.example.com"].Equal(testLoadPub("gw3")) {
+		t.Fatalf("%d lines uncommented; load keys %+v, id %q", n, cfg.LoadSecret, cfg.LoadID)
+	}
+}

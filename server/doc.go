@@ -17,9 +17,13 @@
 //	gw, err := server.ChooseRedirect(server.RedirectInput{...})
 //
 // Gateways of one cluster tell each other their load for least-sessions
-// with signed UDP reports (loadreport*.go): a LoadReporter sends ours and
-// keeps the peers' fresh ones, and the Server starts one when [redirect]
-// has a load_secret_file (srv.PeerLoads shows what it heard).
+// with UDP reports each signs with its own Ed25519 key (loadreport*.go):
+// a LoadReporter sends ours and keeps the peers' fresh ones that the
+// public key configured for their id verifies, ordered by the sender's
+// boot epoch and a sequence rather than by clocks. The Server starts one
+// when [redirect] has a load_key_file (srv.PeerLoads shows what it heard,
+// srv.LoadReportStats what it dropped and why); `flexvpn server load-key`
+// makes the keys.
 //
 // The runtime (run*.go, engine.go, admin.go) is a Server:
 //
