@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"errors"
+	"log/slog"
 	"net"
 	"net/netip"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -183,7 +187,7 @@ func BenchmarkLoadReportAccept(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		rep.Seq += uint64(i) // keep it above the last, so each is accepted
+		rep.Seq = uint64(i) + 1 // above the last, so each is accepted
 		if err := tab.update(rep, now); err != nil {
 			b.Fatal(err)
 		}
@@ -303,4 +307,77 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 	}
 	t.Fatal("condition not met in 10s")
+}
+
+// TestLoadReporterWarnsOnce: what an admin must fix (a version-1 peer, a
+// peer without a key, a peer restarted with its clock back) is logged
+// once with the fix, while every dropped report is counted.
+func TestLoadReporterWarnsOnce(t *testing.T) {
+	logs := &syncWriter{w: &bytes.Buffer{}}
+	var offset atomic.Int64
+	start := time.Now()
+	r, err := NewLoadReporter(LoadReporterConfig{ID: "self", Interval: time.Hour,
+		Keys:   LoadKeys{Private: testLoadKey("self"), Peers: testLoadPeers("gw2")},
+		Listen: netip.MustParseAddrPort("127.0.0.1:0"), Own: func() (int, int) { return 0, 0 },
+		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Now:    func() time.Time { return start.Add(time.Duration(offset.Load())) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	from := netip.MustParseAddrPort("192.0.2.2:4501")
+	send := func(id string, epoch, seq uint64) {
+		b, _ := AppendLoadReport(nil, LoadReport{ID: id, Epoch: epoch, Seq: seq}, testLoadKey(id))
+		r.accept(b, from)
+	}
+	v1, _ := AppendLoadReport(nil, LoadReport{ID: "gw2", Epoch: 1, Seq: 1}, testLoadKey("gw2"))
+	v1[4] = 1
+	stale := func() { offset.Add(int64(time.Duration(loadStaleIntervals+1) * time.Hour)) }
+
+	r.accept(v1, from)
+	r.accept(v1, from)
+	send("gw9", 1, 1)
+	send("gw9", 1, 2)
+	send("gw2", 100, 1)
+	stale()
+	send("gw2", 50, 1) // restarted with the clock back
+	send("gw2", 50, 2)
+	send("gw2", 200, 1) // restarted again, clock right: heard
+	stale()
+	send("gw2", 150, 1) // back again: warned again
+
+	out := logs.String()
+	for _, want := range []struct {
+		text string
+		n    int
+	}{
+		{"version 1", 1}, {"without a configured key", 1}, {"clock behind", 2},
+		{"fix=\"set the clock of gw2 right (run NTP), then restart this gateway\"", 2},
+	} {
+		if got := strings.Count(out, want.text); got != want.n {
+			t.Errorf("%q logged %d times, want %d:\n%s", want.text, got, want.n, out)
+		}
+	}
+	st := r.Stats()
+	if st.Accepted != 2 || st.Rejected[LoadOldVersion] != 2 || st.Rejected[LoadUnknownSender] != 2 || st.Rejected[LoadEpochBack] != 3 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+// syncWriter serialises writes from the reporter's goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.String()
 }
