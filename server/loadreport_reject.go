@@ -43,6 +43,21 @@ func (r LoadRejectReason) String() string {
 	return fmt.Sprintf("LoadRejectReason(%d)", uint8(r))
 }
 
+// MarshalText names the reason, so LoadStats reads well as JSON (the
+// admin socket's encoding).
+func (r LoadRejectReason) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// UnmarshalText reads what MarshalText writes.
+func (r *LoadRejectReason) UnmarshalText(b []byte) error {
+	for x := LoadMalformed; x < loadReasons; x++ {
+		if x.String() == string(b) {
+			*r = x
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: unknown reason %q", ErrLoadReport, b)
+}
+
 // LoadReportError is a dropped load report. It matches ErrLoadReport.
 type LoadReportError struct {
 	Reason LoadRejectReason

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net"
@@ -380,4 +381,19 @@ func (s *syncWriter) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.String()
+}
+
+func TestLoadStatsJSON(t *testing.T) {
+	in := LoadStats{Accepted: 3, Rejected: map[LoadRejectReason]uint64{LoadBadSignature: 2, LoadEpochBack: 1}}
+	b, err := json.Marshal(in)
+	if err != nil || !strings.Contains(string(b), `"bad signature":2`) {
+		t.Fatalf("json %s, %v", b, err)
+	}
+	var out LoadStats
+	if err := json.Unmarshal(b, &out); err != nil || out.Accepted != 3 || len(out.Rejected) != 2 || out.Rejected[LoadEpochBack] != 1 {
+		t.Fatalf("read back %+v, %v", out, err)
+	}
+	if err := json.Unmarshal([]byte(`{"Rejected":{"nonsense":1}}`), &out); err == nil {
+		t.Fatal("unknown reason read")
+	}
 }
