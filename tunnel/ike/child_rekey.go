@@ -17,7 +17,9 @@ import (
 // after which the initiator deletes the old SA. When both ends rekey the
 // same SA at once (2.8.1) both exchanges complete; the SA created by the
 // exchange holding the lowest of the four nonces is redundant and its
-// initiator deletes it, while the other initiator deletes the old SA.
+// initiator deletes it, while the other initiator deletes the old SA. A
+// rekey request for an SA we already replaced and are deleting (the
+// peer's crossed ours after ours completed) gets TEMPORARY_FAILURE.
 
 type childRekeyTask struct {
 	old *ChildSA
@@ -56,6 +58,7 @@ func (t *childRekeyTask) process(sa *SA, m *message) (step, error) {
 	if n := wire.FirstError(m.payloads); n != nil {
 		sa.log.Info("peer refused Child SA rekey", "notify", n.NotifyType)
 		sa.ep.releaseChildSPI(t.neg.inSPI)
+		delete(sa.peerRekeys, t.old)
 		return stepDone, nil
 	}
 	nr := findNonce(m.payloads)
@@ -132,6 +135,11 @@ func (sa *SA) respondCreateChildSA(m *message) ([]wire.Payload, func(), error) {
 		if old = sa.childByOutSPI(spi); err != nil || !ok || old == nil {
 			return nil, nil, notifyErr(wire.CHILD_SA_NOT_FOUND, "no Child SA %x", raw)
 		}
+		if sa.deletingChild(old) {
+			// We rekeyed it already without seeing the peer's rekey
+			// cross ours; a second replacement would be redundant.
+			return nil, nil, notifyErr(wire.TEMPORARY_FAILURE, "Child SA %s is being deleted", old)
+		}
 	}
 	ni := findNonce(m.payloads)
 	if len(ni) < 16 {
@@ -161,6 +169,22 @@ func (sa *SA) acceptPeerChild(c, old *ChildSA, ni, nr []byte) {
 func (sa *SA) rekeyingChild(c *ChildSA) bool {
 	for _, o := range sa.tm.active {
 		if t, ok := o.t.(*childRekeyTask); ok && t.old == c {
+			return true
+		}
+	}
+	return false
+}
+
+// deletingChild reports whether we have a Delete of c queued or under
+// way.
+func (sa *SA) deletingChild(c *ChildSA) bool {
+	for _, t := range sa.tm.queue {
+		if d, ok := t.(childDeleteTask); ok && d.child == c {
+			return true
+		}
+	}
+	for _, o := range sa.tm.active {
+		if d, ok := o.t.(childDeleteTask); ok && d.child == c {
 			return true
 		}
 	}

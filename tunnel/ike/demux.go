@@ -1,10 +1,12 @@
 package ike
 
 import (
+	"encoding/binary"
+	"errors"
+	"net/netip"
 	"time"
 
 	"flexvpn/tunnel/ike/wire"
-	"net/netip"
 )
 
 // HandleDatagram takes one inbound IKE message (non-ESP marker already
@@ -13,7 +15,7 @@ import (
 func (e *Endpoint) HandleDatagram(pkt []byte, local, remote netip.AddrPort) {
 	h, err := wire.DecodeHeader(pkt)
 	if err != nil {
-		e.log.Debug("dropping undecodable datagram", "from", remote, "err", err)
+		e.dropUndecodable(remote, err)
 		return
 	}
 	in := datagram{pkt: append([]byte(nil), pkt[:h.Length]...), hdr: h, local: local, remote: remote}
@@ -114,14 +116,48 @@ func (e *Endpoint) newResponder(in datagram, key halfKey) {
 	sa.deliver(in)
 }
 
-// answerInitError answers an undecodable IKE_SA_INIT with the notify the
-// decoder chose (UNSUPPORTED_CRITICAL_PAYLOAD, INVALID_SYNTAX...).
+// answerInitError decides whether an IKE_SA_INIT request that does not
+// decode gets an answer. Only an unknown critical payload in an otherwise
+// intact payload chain does: RFC 7296 2.5 requires
+// UNSUPPORTED_CRITICAL_PAYLOAD. Anything else may be garbage under a
+// spoofed source address, and answering it would make us a reflector,
+// so it is dropped and counted. Requests that decode but are wrong (no
+// KE, wrong group, no acceptable proposal) are answered by the responder
+// SA as the RFC asks.
 func (e *Endpoint) answerInitError(in datagram, err error) {
-	ne, ok := err.(*wire.NotifyError)
-	if !ok {
+	var ne *wire.NotifyError
+	if !errors.Is(err, wire.ErrCritical) || !errors.As(err, &ne) || !chainIntact(in.pkt, in.hdr) {
+		e.dropUndecodable(in.remote, err)
 		return
 	}
 	e.sendInitNotify(in, &wire.Notify{NotifyType: ne.Type, Data: ne.Data})
+}
+
+// chainIntact walks the generic payload headers of a message whose IKE
+// header decoded: every payload at least 4 bytes long, the last one
+// ending exactly where the message does.
+func chainIntact(pkt []byte, h wire.Header) bool {
+	end := int(h.Length)
+	off, next := wire.HeaderLen, h.NextPayload
+	for next != wire.PayloadNone {
+		if off+4 > end {
+			return false
+		}
+		n := int(binary.BigEndian.Uint16(pkt[off+2:]))
+		if n < 4 || off+n > end {
+			return false
+		}
+		next = wire.PayloadType(pkt[off])
+		off += n
+	}
+	return off == end
+}
+
+// dropUndecodable counts a datagram that is not IKE as far as we can
+// tell; it gets no answer.
+func (e *Endpoint) dropUndecodable(from netip.AddrPort, err error) {
+	e.stats.undecodable.Add(1)
+	e.log.Debug("dropping undecodable datagram", "from", from, "err", err)
 }
 
 func (e *Endpoint) sendInitNotify(in datagram, n *wire.Notify) {

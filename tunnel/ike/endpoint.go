@@ -44,6 +44,7 @@ type Endpoint struct {
 	spiLimit  rateLimiter
 	redirs    []time.Time // recent redirects, for the loop guard
 	wg        sync.WaitGroup
+	stats     endpointCounters
 }
 
 type halfKey struct {

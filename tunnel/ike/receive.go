@@ -101,11 +101,12 @@ func (sa *SA) dispatch(m *message) {
 	sa.handleRequest(m)
 }
 
-// decodeFailed answers an undecodable request when we can tell the peer
-// why (RFC 7296 2.21.1 allows it only for authenticated messages; for
-// IKE_SA_INIT the endpoint already answered).
+// decodeFailed drops and counts a message whose outer structure does not
+// decode: nothing in it is authenticated, so it gets no answer (RFC 7296
+// 2.21.1 allows error answers only once the message is authenticated;
+// those come from innerDecodeFailed).
 func (sa *SA) decodeFailed(d datagram, err error) {
-	sa.log.Debug("dropping undecodable message", "err", err)
+	sa.ep.dropUndecodable(d.remote, err)
 }
 
 // innerDecodeFailed answers an authenticated request whose inner payloads

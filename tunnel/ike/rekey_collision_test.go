@@ -219,3 +219,50 @@ func isOldSARequest(pkt []byte, spii uint64, exch wire.ExchangeType) bool {
 	h, err := wire.DecodeHeader(pkt)
 	return err == nil && h.SPIi == spii && h.Exchange == exch && !h.IsResponse()
 }
+
+// TestChildRekeyNoticedByOneSide: the client's rekey of the Child SA
+// reaches the server only after the server's own rekey of it completed,
+// while the server's Delete of the old SA is still under way. The server
+// refuses the late rekey with TEMPORARY_FAILURE instead of creating a
+// second replacement, so one Child SA pair remains: the server's.
+func TestChildRekeyNoticedByOneSide(t *testing.T) {
+	p := newRekeyPair(t)
+	cOld, sOld := p.cli.Children()[0], p.srv.Children()[0]
+	var serverRekeyed, lateAnswered atomic.Bool
+	p.tb.pipe.Filter(func(pkt []byte, from, _ netip.AddrPort) bool {
+		h, err := wire.DecodeHeader(pkt)
+		if err != nil {
+			return true
+		}
+		switch {
+		case from.Addr() == clientAddr && h.Exchange == wire.CREATE_CHILD_SA && !h.IsResponse():
+			return serverRekeyed.Load() // the client's request is late
+		case from.Addr() == serverAddr && h.Exchange == wire.CREATE_CHILD_SA && h.IsResponse() && serverRekeyed.Load():
+			lateAnswered.Store(true)
+		case from.Addr() == serverAddr && h.Exchange == wire.INFORMATIONAL && !h.IsResponse():
+			return lateAnswered.Load() // the server's Delete waits for that answer
+		}
+		return true
+	})
+	if err := p.cli.RekeyChild(cOld.InSPI); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.srv.RekeyChild(sOld.InSPI); err != nil {
+		t.Fatal(err)
+	}
+	sNew := p.tb.sev.wait(t, EventChildRekeyed).Child
+	serverRekeyed.Store(true)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		cs, ss := p.cli.Children(), p.srv.Children()
+		if len(cs) == 1 && len(ss) == 1 && ss[0] == sNew && cs[0].OutSPI == sNew.InSPI {
+			pairChildren(t, cs[0], ss[0])
+			if n := len(p.tb.sev.all(EventChildRekeyed)); n != 1 {
+				t.Fatalf("server installed %d replacements", n)
+			}
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("did not settle on the server's rekey: client %v, server %v", p.cli.Children(), p.srv.Children())
+}
