@@ -5,8 +5,8 @@ import "net/netip"
 // startLoadReports starts the gateway load-report channel when the
 // configuration has load keys: our load, signed with our key, goes to
 // every redirect gateway; theirs, checked with their keys, feeds the
-// least-sessions policy. Its socket binds the
-// first listen address (all addresses when that is unspecified).
+// least-sessions policy. Its socket binds the first listen address (all
+// addresses when that is unspecified).
 func (s *Server) startLoadReports(cfg *Config) error {
 	if cfg.LoadSecret == nil {
 		return nil
@@ -17,7 +17,9 @@ func (s *Server) startLoadReports(cfg *Config) error {
 	}
 	peers := make([]LoadPeer, 0, len(cfg.RedirectTargets))
 	for _, g := range cfg.RedirectTargets {
-		peers = append(peers, LoadPeer{Host: g.Name, Port: cfg.LoadPort})
+		if g.Name != cfg.LoadID { // a cluster-wide gateways list names us too
+			peers = append(peers, LoadPeer{Host: g.Name, Port: cfg.LoadPort})
+		}
 	}
 	r, err := NewLoadReporter(LoadReporterConfig{
 		ID: cfg.LoadID, Keys: *cfg.LoadSecret, Interval: cfg.LoadInterval,
