@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/netip"
 	"sync"
@@ -206,7 +207,8 @@ func lookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
 }
 
 func clampU32(n int) uint32 {
-	return uint32(min(max(n, 0), 1<<32-1))
+	// int64: on 32-bit routers (mips, arm) int cannot hold MaxUint32.
+	return uint32(min(max(int64(n), 0), math.MaxUint32))
 }
 
 // loadWarnKey names a warning given once: per reason, and per peer for
