@@ -14,6 +14,7 @@ import (
 	"flexvpn/internal/pemfile"
 	"flexvpn/tunnel/ike"
 	"flexvpn/tunnel/ike/eap"
+	"flexvpn/tunnel/ike/wire"
 )
 
 // IKEConfig builds the initiator configuration for a profile. ask supplies
@@ -48,6 +49,11 @@ func IKEConfig(p *profile.Profile, ask eap.CredentialFunc) (ike.Config, error) {
 	case profile.AuthCert:
 		if cfg.Certificates, cfg.Signer, err = LoadKeyPair(p.Auth.Cert, p.Auth.Key); err != nil {
 			return ike.Config{}, err
+		}
+		if local.Type == wire.IDDERDN {
+			if cfg.LocalID, err = certSubjectIdentity(local, cfg.Certificates[0]); err != nil {
+				return ike.Config{}, fmt.Errorf("%s: auth.identity: %w", p.Path, err)
+			}
 		}
 	case profile.AuthEAP:
 		cfg.EAP = eapClient(p, ask)
@@ -85,14 +91,16 @@ func eapClient(p *profile.Profile, ask eap.CredentialFunc) func() (ike.EAPClient
 }
 
 // ParseIdentity reads an identity the way a user writes it: an address,
-// an email address (user@domain), a DN (CN=...,O=...) or a host name.
+// an email address (user@domain), a DN (dn:CN=...,O=..., see
+// profile.ParseDN; the prefix may be left out) or a host name.
 func ParseIdentity(s string) (ike.Identity, error) {
 	s = strings.TrimSpace(s)
+	if dn, ok := profile.IsDN(s); ok {
+		return dnIdentity(dn)
+	}
 	switch {
 	case s == "":
 		return ike.Identity{}, errors.New("empty identity")
-	case strings.Contains(s, "="):
-		return ike.Identity{}, fmt.Errorf("distinguished-name identities (%q) are not supported yet; use the certificate's email or DNS name", s)
 	case strings.Contains(s, "@"):
 		return ike.EmailIdentity(s), nil
 	}

@@ -79,7 +79,9 @@ func (d *TunnelDialer) Dial(ctx context.Context, t Target) (Session, error) {
 	}
 	ep.Store(e)
 	s.ep = e
-	if err := s.start(ctx, d.ikeConfig(t), netip.AddrPortFrom(t.Addr, d.port())); err != nil {
+	cfg := d.ikeConfig(t)
+	s.wantDN, cfg.RemoteID = splitDN(cfg.RemoteID)
+	if err := s.start(ctx, cfg, netip.AddrPortFrom(t.Addr, d.port())); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -122,6 +124,15 @@ func (d *TunnelDialer) logger() *slog.Logger {
 	return d.Logger
 }
 
+// splitDN takes an expected DN out of the engine's hands (see
+// checkPeerDN); other identities stay with the engine.
+func splitDN(id ike.Identity) (dn []byte, engine ike.Identity) {
+	if id.Type == wire.IDDERDN {
+		return id.Data, ike.Identity{}
+	}
+	return nil, id
+}
+
 // HostIdentity is the identity a gateway reached as host must prove: its
 // address or its name.
 func HostIdentity(host string) ike.Identity {
@@ -159,6 +170,7 @@ type tunnelSession struct {
 	selectors []netip.Prefix // the first Child SA's remote TS
 	redirect  string
 	endErr    error
+	wantDN    []byte // the gateway's expected DN, checked once the SA is up
 	closeOnce sync.Once
 }
 
@@ -209,6 +221,12 @@ func (s *tunnelSession) start(ctx context.Context, cfg ike.Config, remote netip.
 		s.teardown()
 		return s.dialError(err)
 	}
+	if s.wantDN != nil {
+		if err := checkPeerDN(s.wantDN, sa.Peer()); err != nil {
+			s.closeAfterRefusal(ctx)
+			return err
+		}
+	}
 	// The engine reports the IKE SA up just before it installs the
 	// Child SA; the routes depend on the Child SA's selectors.
 	if err := s.waitChild(ctx); err != nil {
@@ -218,6 +236,13 @@ func (s *tunnelSession) start(ctx context.Context, cfg ike.Config, remote netip.
 		return err
 	}
 	return nil
+}
+
+// closeAfterRefusal deletes an SA we refused after it came up.
+func (s *tunnelSession) closeAfterRefusal(ctx context.Context) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), childWait)
+	defer cancel()
+	_ = s.Close(cctx)
 }
 
 // waitUp waits for the IKE SA, giving up when the data plane dies: the

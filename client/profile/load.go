@@ -160,6 +160,7 @@ func (v *validator) checkAuth(p *Profile) {
 	if a.Identity == "" {
 		v.fail([]any{"auth", "identity"}, `auth.identity is missing; set your IKE identity, e.g. identity = "user@example.com"`)
 	}
+	v.identity([]any{"auth", "identity"}, "auth.identity", a.Identity)
 	switch a.Method {
 	case AuthEAP:
 		v.checkEAP(a)
@@ -192,12 +193,28 @@ func (v *validator) checkEAP(a *Auth) {
 	if _, err := netip.ParseAddr(a.Identity); err == nil && a.EAPUsername == "" {
 		v.fail([]any{"auth", "identity"}, "an IP address identity cannot be the EAP identity; set auth.eap_username or use an email or FQDN identity")
 	}
+	if _, dn := IsDN(a.Identity); dn && a.EAPUsername == "" {
+		v.fail([]any{"auth", "identity"}, "a distinguished-name identity cannot be the EAP identity; set auth.eap_username")
+	}
 }
 
 func (v *validator) checkGateway(p *Profile) {
 	needsCA := p.Auth.Method == AuthEAP || p.Auth.Method == AuthCert
 	if needsCA || p.Gateway.CA != "" {
 		v.file([]any{"gateway", "ca"}, "gateway.ca", p.Gateway.CA, false)
+	}
+	v.identity([]any{"gateway", "identity"}, "gateway.identity", p.Gateway.Identity)
+}
+
+// identity checks an identity written as a distinguished name; the other
+// forms (address, email, host name) need no checking here.
+func (v *validator) identity(key []any, name, id string) {
+	dn, ok := IsDN(id)
+	if !ok {
+		return
+	}
+	if _, err := ParseDN(dn); err != nil {
+		v.fail(key, "%s %q is not a distinguished name: %v; write it like dn:CN=gw.example.com,O=Example,C=US (most significant part last)", name, id, err)
 	}
 }
 
