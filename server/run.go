@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -103,8 +104,7 @@ func New(cfg *Config, opts Options) (*Server, error) {
 }
 
 // listenAddr is the first configured listen address (0.0.0.0 when none):
-// the engine's initiator source, and what load reports bind and sessions
-// name as their gateway.
+// what load reports bind and sessions name as their gateway.
 func listenAddr(cfg *Config) netip.Addr {
 	if len(cfg.Listen) == 0 {
 		return netip.IPv4Unspecified()
@@ -117,24 +117,38 @@ func listenAddr(cfg *Config) netip.Addr {
 // one Device holds a socket pair per address and sends each client's
 // ESP, keepalives and IKE from the address the client talks to; the
 // Endpoint answers every request from the local address it came to, so
-// its one Local only matters for exchanges the server starts. Go binds
-// "::" IPv6-only, so "0.0.0.0" and "::" sit side by side, and each
-// serves every address of its family (on Linux, which reports and sets
-// the local address per datagram). An unspecified address of a family
-// the host lacks (IPv6 disabled) is dropped with a warning rather than
-// keeping the server down; a specific address that cannot be bound is a
-// configuration error.
-func (s *Server) listenAddrs(cfg *Config) []netip.Addr {
+// its one Local only matters for exchanges the server starts.
+//
+// Go binds "::" IPv6-only, so "0.0.0.0" and "::" sit side by side, and
+// each serves every address of its family (on Linux, which reports and
+// sets the local address per datagram). A specific address of a family
+// whose unspecified address is listed too is left to that socket: it
+// could not be bound beside it, and listing it still makes it ours for
+// redirects and the load-report name. An unspecified address of a family
+// the host lacks (a kernel booted with ipv6.disable=1) is dropped with a
+// warning rather than keeping the server down; a specific address that
+// cannot be bound is a configuration error. available reports whether a
+// family can be bound.
+func listenAddrs(cfg *Config, available func(unspecified netip.Addr) bool, log *slog.Logger) []netip.Addr {
 	if len(cfg.Listen) == 0 {
 		return []netip.Addr{netip.IPv4Unspecified(), netip.IPv6Unspecified()}
 	}
+	var wild4, wild6 bool // an unspecified address of the family is served
+	for _, a := range cfg.Listen {
+		if a.IsUnspecified() && available(a) {
+			wild4, wild6 = wild4 || a.Is4(), wild6 || a.Is6()
+		}
+	}
 	addrs := make([]netip.Addr, 0, len(cfg.Listen))
 	for _, a := range cfg.Listen {
-		if a.IsUnspecified() && !familyAvailable(a) {
-			s.log.Warn("not listening on "+a.String()+": the host has no such address family", "addr", a)
-			continue
+		switch {
+		case a.IsUnspecified() && !available(a):
+			log.Warn("not listening on "+a.String()+": the host has no such address family", "addr", a)
+		case !a.IsUnspecified() && (a.Is4() && wild4 || a.Is6() && wild6):
+			log.Debug("listen address served by the unspecified address of its family", "addr", a)
+		case !slices.Contains(addrs, a):
+			addrs = append(addrs, a)
 		}
-		addrs = append(addrs, a)
 	}
 	if len(addrs) == 0 {
 		return cfg.Listen[:1] // let binding report why
@@ -158,7 +172,7 @@ func familyAvailable(a netip.Addr) bool {
 }
 
 func (s *Server) start(cfg *Config, ec *ike.Config, opts Options) error {
-	addrs := s.listenAddrs(cfg)
+	addrs := listenAddrs(cfg, familyAvailable, s.log)
 	s.self = cfg.Listen
 	ikePort, nattPort := portOr(opts.IKEPort, ike.PortIKE), portOr(opts.NATTPort, ike.PortNATT)
 	tdev, err := s.openTUN(cfg, opts)
