@@ -90,8 +90,9 @@ type Daemon struct {
 
 // entry is one loaded profile.
 type entry struct {
-	prof *profile.Profile
-	run  *run // current or last run; nil if never started
+	prof  *profile.Profile
+	files fileDigest // of the files prof names, when prof was loaded
+	run   *run       // current or last run; nil if never started
 }
 
 // run is one start of a profile, from Up to the end of Tunnel.Run.

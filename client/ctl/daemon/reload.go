@@ -46,7 +46,9 @@ func LoadDir(dir string, load func(string) (*profile.Profile, error)) (map[strin
 
 // Reload reads the profile directory again: new profiles are added (and
 // started if connect = "auto"), changed running ones are restarted with
-// the new settings, removed ones are stopped. The errors are the profiles
+// the new settings, removed ones are stopped. A profile has changed when
+// its settings did or when the contents of a file it names (CA,
+// certificate, key, secrets) did. The errors are the profiles
 // that could not be loaded (skipped) and starts that failed.
 //
 // A profile that fails to load keeps running with its old settings: a
@@ -62,7 +64,8 @@ func (d *Daemon) Reload() []error {
 		return errs // the directory itself is unreadable: change nothing
 	}
 	broken := brokenFiles(errs)
-	removed, restart, start := d.merge(loaded, broken)
+	digests := digestAll(loaded)
+	removed, restart, start := d.merge(loaded, digests, broken)
 	var stopping []*entry
 	for _, e := range append(removed, restart...) {
 		stopping = append(stopping, e)
@@ -70,7 +73,7 @@ func (d *Daemon) Reload() []error {
 	if err := d.stopAll(stopping); err != nil {
 		errs = append(errs, err)
 	}
-	d.applyRestarts(restart, loaded)
+	d.applyRestarts(restart, loaded, digests)
 	for _, name := range start {
 		if err := d.start(name); err != nil {
 			d.log.Error("profile not started", "profile", name, "err", err)
@@ -83,7 +86,7 @@ func (d *Daemon) Reload() []error {
 // merge updates the profile set and says what to do: removed entries to
 // stop, changed running entries to restart, and names to start now.
 // Changed profiles that are not running take the new settings at once.
-func (d *Daemon) merge(loaded map[string]*profile.Profile, broken map[string]bool) (removed, restart []*entry, start []string) {
+func (d *Daemon) merge(loaded map[string]*profile.Profile, digests map[string]fileDigest, broken map[string]bool) (removed, restart []*entry, start []string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for name, e := range d.profiles {
@@ -97,18 +100,18 @@ func (d *Daemon) merge(loaded map[string]*profile.Profile, broken map[string]boo
 		e, ok := d.profiles[name]
 		switch {
 		case !ok:
-			d.profiles[name] = &entry{prof: p}
+			d.profiles[name] = &entry{prof: p, files: digests[name]}
 			if p.Connect == profile.ConnectAuto {
 				start = append(start, name)
 			}
 			if p.Connect == profile.ConnectTrack {
 				d.log.Warn("connect = \"track\" is not supported by the daemon yet; the profile stays idle until `flexvpn up`", "profile", name)
 			}
-		case reflect.DeepEqual(e.prof, p):
+		case reflect.DeepEqual(e.prof, p) && e.files.equal(digests[name]):
 		case e.run != nil && !e.run.finished():
 			restart = append(restart, e)
 		default:
-			e.prof = p
+			e.prof, e.files = p, digests[name]
 			if p.Connect == profile.ConnectAuto {
 				start = append(start, name)
 			}
@@ -119,11 +122,11 @@ func (d *Daemon) merge(loaded map[string]*profile.Profile, broken map[string]boo
 }
 
 // applyRestarts gives stopped entries their new profile and restarts them.
-func (d *Daemon) applyRestarts(restart []*entry, loaded map[string]*profile.Profile) {
+func (d *Daemon) applyRestarts(restart []*entry, loaded map[string]*profile.Profile, digests map[string]fileDigest) {
 	for _, e := range restart {
 		d.mu.Lock()
-		e.prof = loaded[e.prof.Name]
 		name := e.prof.Name
+		e.prof, e.files = loaded[name], digests[name]
 		d.mu.Unlock()
 		if err := d.start(name); err != nil {
 			d.log.Error("profile not restarted after reload", "profile", name, "err", err)
