@@ -1,10 +1,6 @@
 package ike
 
 import (
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/x509"
 	"fmt"
@@ -38,39 +34,17 @@ func (sa *SA) ourAuth(octets []byte) ([]wire.Payload, error) {
 		}
 		return []wire.Payload{&wire.Auth{Method: wire.AuthSharedKey, Data: crypto.SharedKeyAuth(sa.prf, psk, octets)}}, nil
 	}
-	method := sa.signatureMethod()
-	sig, err := crypto.Sign(method, sa.cfg.Signer, octets, sa.peer.hashes, sa.rand())
+	method, sig, err := crypto.SignAuth(sa.cfg.Signer, octets, sa.peer.hashes, sa.rand())
 	if err != nil {
 		return nil, fmt.Errorf("ike: sign AUTH: %w", err)
 	}
+	sa.localAuth = method
+	sa.log.Debug("signed AUTH", "method", method, "peer-hashes", sa.peer.hashes)
 	var ps []wire.Payload
 	for _, c := range sa.cfg.Certificates {
 		ps = append(ps, &wire.Cert{Encoding: wire.CertX509Signature, Data: c.Raw})
 	}
 	return append(ps, &wire.Auth{Method: method, Data: sig}), nil
-}
-
-// signatureMethod prefers RFC 7427 when the peer announced hashes and
-// falls back to the classic method for the key type.
-func (sa *SA) signatureMethod() wire.AuthMethod {
-	if len(sa.peer.hashes) > 0 {
-		return wire.AuthDigitalSig
-	}
-	switch k := sa.cfg.Signer.Public().(type) {
-	case *rsa.PublicKey:
-		return wire.AuthRSASig
-	case *ecdsa.PublicKey:
-		switch k.Curve {
-		case elliptic.P256():
-			return wire.AuthECDSA256
-		case elliptic.P384():
-			return wire.AuthECDSA384
-		case elliptic.P521():
-			return wire.AuthECDSA521
-		}
-	case ed25519.PublicKey:
-	}
-	return wire.AuthDigitalSig
 }
 
 // certReq asks for certificates from our CAs: the SHA-1 hashes of their

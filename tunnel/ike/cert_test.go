@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"flexvpn/test/pki"
+	"flexvpn/tunnel/ike/crypto"
 	"flexvpn/tunnel/ike/wire"
 )
 
@@ -141,10 +142,58 @@ func TestClassicSignatureMethods(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var m wire.AuthMethod
-			sa.do(func() { m = sa.signatureMethod() })
-			if m != tc.want {
-				t.Fatalf("signed with method %d, want %d", m, tc.want)
+			var m, sm wire.AuthMethod
+			sa.do(func() { m = sa.localAuth })
+			ssa := tb.server.SAs()[0]
+			ssa.do(func() { sm = ssa.localAuth })
+			if m != tc.want || sm != tc.want {
+				t.Fatalf("client signed with method %d, server with %d, want %d", m, sm, tc.want)
+			}
+		})
+	}
+}
+
+// TestSignFallsBackToClassicMethod: a peer whose SIGNATURE_HASH_ALGORITHMS
+// lists no hash we sign with (only SHA-1) gets our AUTH in the classic
+// method of our key type instead of a failed IKE_AUTH; one that lists
+// SHA2-256 gets method 14. The AUTH verifies with our certificate's key.
+func TestSignFallsBackToClassicMethod(t *testing.T) {
+	for _, tc := range []struct {
+		kt      pki.KeyType
+		classic wire.AuthMethod
+	}{{pki.RSA2048, wire.AuthRSASig}, {pki.ECDSAP256, wire.AuthECDSA256}} {
+		t.Run(tc.kt.String(), func(t *testing.T) {
+			ca, gw, cl := certPair(t, tc.kt)
+			c, s := certConfigs(ca, gw, cl)
+			tb := newTestbed(t, s)
+			sa, err := tb.connect(t, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			octets := []byte("signed octets")
+			for _, peer := range []struct {
+				hashes []wire.HashAlgorithm
+				want   wire.AuthMethod
+			}{
+				{[]wire.HashAlgorithm{wire.HashSHA1}, tc.classic},
+				{nil, tc.classic},
+				{[]wire.HashAlgorithm{wire.HashSHA1, wire.HashSHA2_256}, wire.AuthDigitalSig},
+			} {
+				var ps []wire.Payload
+				sa.do(func() {
+					sa.peer.hashes = peer.hashes
+					ps, err = sa.ourAuth(octets)
+				})
+				if err != nil {
+					t.Fatalf("peer hashes %v: %v", peer.hashes, err)
+				}
+				auth := first[*wire.Auth](ps)
+				if auth == nil || auth.Method != peer.want {
+					t.Fatalf("peer hashes %v: AUTH %+v, want method %d", peer.hashes, auth, peer.want)
+				}
+				if err := crypto.Verify(auth.Method, cl.Cert.PublicKey, octets, auth.Data); err != nil {
+					t.Fatalf("peer hashes %v: %v", peer.hashes, err)
+				}
 			}
 		})
 	}

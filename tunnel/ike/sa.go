@@ -46,6 +46,7 @@ type SA struct {
 	peer       peerCaps
 	peerID     Identity
 	peerCert   *x509.Certificate
+	localAuth  wire.AuthMethod // the method of the AUTH we sent
 	configRep  *ConfigReply
 	children   []*ChildSA
 	childProps *childNegotiation // the Child SA being negotiated in IKE_AUTH

@@ -143,10 +143,13 @@ func chooseScheme(key crypto.Signer, peerHashes []wire.HashAlgorithm) (sigScheme
 		return sigScheme{kind: kindECDSA, hash: h}, err
 	case *rsa.PublicKey:
 		h, err := pickHash(peerHashes, crypto.SHA256)
-		if _, pss := key.(PSSSigner); pss {
-			return sigScheme{kind: kindRSAPSS, hash: h, salt: h.Size()}, err
+		if err != nil {
+			return sigScheme{}, err // before h.Size(), which panics for no hash
 		}
-		return sigScheme{kind: kindRSAPKCS1, hash: h}, err
+		if _, pss := key.(PSSSigner); pss {
+			return sigScheme{kind: kindRSAPSS, hash: h, salt: h.Size()}, nil
+		}
+		return sigScheme{kind: kindRSAPKCS1, hash: h}, nil
 	}
 	return sigScheme{}, fmt.Errorf("%w: signer with public key %T", ErrKeyType, key.Public())
 }

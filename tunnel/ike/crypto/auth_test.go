@@ -241,6 +241,7 @@ func TestSignHashChoice(t *testing.T) {
 		{"p384 peer only 256", p384, []wire.HashAlgorithm{wire.HashSHA2_256}, algECDSASHA256, false},
 		{"ed25519", edKey, []wire.HashAlgorithm{wire.HashIdentity}, algEd25519, false},
 		{"rsa only sha1 offered", rsaKey, []wire.HashAlgorithm{wire.HashSHA1}, nil, true},
+		{"pss only sha1 offered", PSSSigner{rsaKey}, []wire.HashAlgorithm{wire.HashSHA1}, nil, true}, // once a panic
 		{"ed25519 without identity", edKey, []wire.HashAlgorithm{wire.HashSHA2_256}, nil, true},
 		{"ecdsa only identity", p384, []wire.HashAlgorithm{wire.HashIdentity}, nil, true},
 	}
