@@ -153,21 +153,27 @@ func (c *Conn) NetworkChanged() {
 }
 
 func (c *Conn) setState(s State, gw, msg string, err error) {
-	c.mu.Lock()
-	c.state = s
-	for _, w := range c.watch {
-		select {
-		case w <- s:
-		default:
-		}
-	}
-	c.mu.Unlock()
 	ev := TraceEvent{Time: time.Now(), State: s, Gateway: gw, Message: msg}
 	if err != nil {
 		ev.Err = err.Error()
 	}
+	c.emit(ev, err)
+}
+
+// emit records ev in the trace before telling the watchers, so that a
+// watcher reading the trace finds the event of the state it was sent.
+func (c *Conn) emit(ev TraceEvent, err error) {
 	c.cfg.Trace.Add(ev)
-	c.log.Info(msg, "state", s, "gateway", gw, "err", err)
+	c.mu.Lock()
+	c.state = ev.State
+	for _, w := range c.watch {
+		select {
+		case w <- ev.State:
+		default:
+		}
+	}
+	c.mu.Unlock()
+	c.log.Info(ev.Message, "state", ev.State, "gateway", ev.Gateway, "err", err)
 }
 
 // Run connects and keeps the connection up until ctx ends (then it tears
@@ -248,8 +254,14 @@ func (c *Conn) pause(ctx context.Context, backoff *time.Duration, lastErr error)
 		c.setState(StateFailed, "", "could not connect to any gateway", lastErr)
 		return true, lastErr
 	}
-	c.setState(StateWaiting, "", fmt.Sprintf("all gateways failed; retrying in %v", backoff.Round(time.Second)), lastErr)
-	if err := c.cfg.Sleep(ctx, jitter(*backoff)); err != nil {
+	wait, now := jitter(*backoff), time.Now()
+	ev := TraceEvent{Time: now, State: StateWaiting, RetryAt: now.Add(wait),
+		Message: fmt.Sprintf("all gateways failed; retrying in %v", wait.Round(time.Second))}
+	if lastErr != nil {
+		ev.Err = lastErr.Error()
+	}
+	c.emit(ev, lastErr)
+	if err := c.cfg.Sleep(ctx, wait); err != nil {
 		c.setState(StateIdle, "", "disconnected", nil)
 		return true, nil
 	}

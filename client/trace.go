@@ -13,6 +13,8 @@ type TraceEvent struct {
 	Gateway string
 	Message string
 	Err     string
+	// RetryAt, on a Waiting event, is when the next attempt starts.
+	RetryAt time.Time
 }
 
 // Trace is a bounded ring of events, safe for concurrent use.

@@ -62,6 +62,8 @@ type Status struct {
 	DefaultRoute bool `json:"default_route,omitempty"`
 	// Since is when the profile entered State.
 	Since time.Time `json:"since,omitzero"`
+	// RetryAt, while waiting, is when the next attempt starts.
+	RetryAt time.Time `json:"retry_at,omitzero"`
 	// Counters of the current session's data plane (inner packets and
 	// bytes), while connected.
 	PacketsIn  uint64 `json:"packets_in,omitempty"`

@@ -78,7 +78,7 @@ func printStatus(out io.Writer, st []ctl.Status, now time.Time) error {
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PROFILE\tSTATE\tSINCE\tGATEWAY\tADDRESSES\tCONNECT")
 	for _, s := range st {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Profile, stateText(s), sinceText(s.Since, now), dash(s.Gateway), addrsText(s), s.Connect)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Profile, stateText(s, now), sinceText(s.Since, now), dash(s.Gateway), addrsText(s), s.Connect)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -128,9 +128,14 @@ func byteSize(n uint64) string {
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
 }
 
-func stateText(s ctl.Status) string {
-	if s.DefaultRoute {
+func stateText(s ctl.Status, now time.Time) string {
+	switch {
+	case s.DefaultRoute:
 		return s.State + " (default route)"
+	case !s.RetryAt.IsZero() && s.RetryAt.After(now):
+		return fmt.Sprintf("%s (retry in %s)", s.State, s.RetryAt.Sub(now).Round(time.Second))
+	case !s.RetryAt.IsZero():
+		return s.State + " (retrying)"
 	}
 	return s.State
 }

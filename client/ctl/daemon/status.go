@@ -53,6 +53,9 @@ func (d *Daemon) statusLocked(name string, e *entry, trace bool) ctl.Status {
 	}
 	st.State = state.String()
 	st.Since = since(events, state, r.start)
+	if n := len(events); state == client.StateWaiting && n > 0 && events[n-1].State == client.StateWaiting {
+		st.RetryAt = events[n-1].RetryAt
+	}
 	if r.refused != nil {
 		// The daemon stopped it: that is a failure the user must act on.
 		st.State = client.StateFailed.String()

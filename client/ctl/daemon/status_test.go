@@ -27,3 +27,24 @@ func TestStartedRunIsNotReportedIdle(t *testing.T) {
 		t.Fatalf("finished run reported %q, want idle", st.State)
 	}
 }
+
+// waitingTunnel is a Tunnel backing off between rounds.
+type waitingTunnel struct{ Tunnel }
+
+func (waitingTunnel) State() client.State { return client.StateWaiting }
+
+// TestWaitingRunShowsWhenItRetries: a connection backing off after a
+// lost tunnel says when it tries again, and the failure that made it wait.
+func TestWaitingRunShowsWhenItRetries(t *testing.T) {
+	d := &Daemon{}
+	r := &run{tun: waitingTunnel{}, trace: client.NewTrace(0), done: make(chan struct{}), start: time.Now()}
+	retry := time.Now().Add(4 * time.Second)
+	r.trace.Add(client.TraceEvent{Time: time.Now(), State: client.StateConnecting, Message: "tunnel lost; reconnecting", Err: "DPD timeout"})
+	r.trace.Add(client.TraceEvent{Time: time.Now(), State: client.StateWaiting, Message: "all gateways failed; retrying in 4s",
+		Err: "NO_PROPOSAL_CHOSEN", RetryAt: retry})
+	e := &entry{prof: &profile.Profile{Name: "lab", Connect: profile.ConnectManual}, run: r}
+	st := d.statusLocked("lab", e, false)
+	if st.State != "waiting" || !st.RetryAt.Equal(retry) || st.LastError != "NO_PROPOSAL_CHOSEN" {
+		t.Fatalf("status = %+v, want waiting with RetryAt %v and the failure", st, retry)
+	}
+}
