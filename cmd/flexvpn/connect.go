@@ -74,8 +74,10 @@ func runConnect(args []string) error {
 		log.Warn("crash cleanup incomplete", "err", err)
 	}
 	ikeCfg.Logger = log
+	trace := client.NewTrace(0)
 	conn := client.NewConn(client.ConnConfig{
 		Profile: p,
+		Trace:   trace,
 		Dialer: &client.TunnelDialer{
 			IKE:    ikeCfg,
 			NewTUN: func() (tun.Device, error) { return tunif.Create(*iface, defaultTunMTU) },
@@ -96,7 +98,7 @@ func runConnect(args []string) error {
 	// Watch before Run so the first states are not missed, and print the
 	// last ones (failed, idle) before the process exits.
 	states, done, printed := conn.Watch(), make(chan struct{}), make(chan struct{})
-	go reportStates(os.Stderr, states, done, printed)
+	go reportStates(os.Stderr, states, done, printed, waitingDetail(trace))
 	err = conn.Run(ctx)
 	close(done)
 	<-printed
@@ -104,23 +106,48 @@ func runConnect(args []string) error {
 }
 
 // reportStates prints state changes for the person at the terminal until
-// done, then what is still queued, and closes printed.
-func reportStates(w io.Writer, states <-chan client.State, done <-chan struct{}, printed chan<- struct{}) {
+// done, then what is still queued, and closes printed. detail may add a
+// sentence to a state's line.
+func reportStates(w io.Writer, states <-chan client.State, done <-chan struct{}, printed chan<- struct{}, detail func(client.State) string) {
 	defer close(printed)
+	line := func(s client.State) {
+		if d := detail(s); d != "" {
+			fmt.Fprintf(w, "flexvpn: %s: %s\n", s, d)
+			return
+		}
+		fmt.Fprintf(w, "flexvpn: %s\n", s)
+	}
 	for {
 		select {
 		case s := <-states:
-			fmt.Fprintf(w, "flexvpn: %s\n", s)
+			line(s)
 		case <-done:
 			for {
 				select {
 				case s := <-states:
-					fmt.Fprintf(w, "flexvpn: %s\n", s)
+					line(s)
 				default:
 					return
 				}
 			}
 		}
+	}
+}
+
+// waitingDetail says, for a Waiting state, why and for how long: the
+// user sees the client keeps trying. The Conn records an event before it
+// reports the state, so the trace's last event is the one to describe.
+func waitingDetail(trace *client.Trace) func(client.State) string {
+	return func(s client.State) string {
+		evs := trace.Events()
+		if s != client.StateWaiting || len(evs) == 0 || evs[len(evs)-1].State != s {
+			return ""
+		}
+		last := evs[len(evs)-1]
+		if last.Err == "" {
+			return last.Message
+		}
+		return last.Message + " (" + last.Err + ")"
 	}
 }
 
