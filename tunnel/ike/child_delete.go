@@ -1,6 +1,7 @@
 package ike
 
 import (
+	"errors"
 	"fmt"
 
 	"flexvpn/tunnel/ike/wire"
@@ -36,11 +37,13 @@ func (t childDeleteTask) process(sa *SA, _ *message) (step, error) {
 // DeleteChild deletes the Child SA with inbound SPI spi.
 func (sa *SA) DeleteChild(spi uint32) error {
 	err := ErrNoChild
-	sa.do(func() {
+	if derr := sa.do(func() {
 		if c := sa.childByInSPI(spi); c != nil {
 			err = nil
 			sa.queue(childDeleteTask{child: c})
 		}
-	})
+	}); errors.Is(derr, ErrReentrant) {
+		return derr
+	}
 	return err
 }

@@ -2,6 +2,7 @@ package ike
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 
 	"flexvpn/tunnel/ike/crypto"
@@ -194,12 +195,14 @@ func (sa *SA) deletingChild(c *ChildSA) bool {
 // RekeyChild rekeys the Child SA with inbound SPI spi now.
 func (sa *SA) RekeyChild(spi uint32) error {
 	err := ErrNoChild
-	sa.do(func() {
+	if derr := sa.do(func() {
 		if c := sa.childByInSPI(spi); c != nil {
 			err = nil
 			sa.queue(&childRekeyTask{old: c})
 		}
-	})
+	}); errors.Is(derr, ErrReentrant) {
+		return derr
+	}
 	return err
 }
 

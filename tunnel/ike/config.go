@@ -131,7 +131,8 @@ type PeerInfo struct {
 	RedirectedFrom *wire.GatewayID
 	// SA is the IKE SA the hook is asked about, so that what a hook
 	// decides can be tied to the SA's events without matching addresses.
-	// Hooks run on its goroutine: only Peer, State and Err may be called.
+	// Hooks run on its goroutine: see Event for the methods they may
+	// call; the others fail with ErrReentrant.
 	SA *SA
 }
 

@@ -101,8 +101,14 @@ func (e *Endpoint) Initiate(ctx context.Context, cfg Config, remote netip.AddrPo
 }
 
 // Close deletes every SA (best effort, without waiting for answers) and
-// stops them.
+// stops them. Called from an SA's event handler or hook, it fails with
+// ErrReentrant: it would wait for that SA's goroutine.
 func (e *Endpoint) Close() error {
+	for _, sa := range e.SAs() {
+		if sa.onOwnGoroutine() {
+			return ErrReentrant
+		}
+	}
 	e.mu.Lock()
 	e.closed = true
 	e.mu.Unlock()

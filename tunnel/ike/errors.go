@@ -22,6 +22,10 @@ var (
 	ErrNoChild         = errors.New("ike: child SA not found")
 	ErrFragmentInvalid = errors.New("ike: invalid fragment")
 	ErrReplaced        = errors.New("ike: replaced by a new SA of the same peer (INITIAL_CONTACT)")
+	// ErrReentrant: an SA method that waits for the SA's goroutine was
+	// called from it (an event handler or hook); call it from a
+	// goroutine of your own.
+	ErrReentrant = errors.New("ike: SA method called from the SA's own goroutine (event handler or hook)")
 )
 
 // PeerError is a failure notify received from the peer. It wraps a

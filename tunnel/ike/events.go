@@ -32,9 +32,11 @@ func (k EventKind) String() string {
 }
 
 // Event is one thing that happened to an IKE SA. Handlers run on the SA's
-// goroutine: they must not block, and must not call the SA's methods that
-// wait for its goroutine (Close, Children, SPIs, RekeyChild, ...) except
-// from a goroutine of their own; Peer, State and Err are safe.
+// goroutine and must not block. Peer, State, Err, Children, SPIs and
+// Remote may be called from them; the methods that act on the SA and
+// wait for its goroutine (Close, RekeyChild, DeleteChild, RekeyIKE, DPD,
+// Redirect, a WaitUp that would block, Endpoint.Close) fail there with
+// ErrReentrant: call them from a goroutine of your own.
 type Event struct {
 	Kind     EventKind
 	SA       *SA

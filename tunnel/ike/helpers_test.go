@@ -23,11 +23,25 @@ type recorder struct {
 	mu     sync.Mutex
 	events []Event
 	ch     chan Event
+	hook   func(Event) // runs on the SA goroutine, before the event is recorded
 }
 
 func newRecorder() *recorder { return &recorder{ch: make(chan Event, 256)} }
 
+// setHook installs f (nil removes it) to run for every event.
+func (r *recorder) setHook(f func(Event)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.hook = f
+}
+
 func (r *recorder) on(e Event) {
+	r.mu.Lock()
+	hook := r.hook
+	r.mu.Unlock()
+	if hook != nil {
+		hook(e)
+	}
 	r.mu.Lock()
 	r.events = append(r.events, e)
 	r.mu.Unlock()

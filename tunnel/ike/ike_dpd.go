@@ -30,8 +30,10 @@ func (sa *SA) dpdDue() time.Time {
 
 // DPD sends a liveness check now (on demand, for example after the
 // network changed).
-func (sa *SA) DPD() {
-	sa.do(func() {
+// It fails with ErrReentrant from the SA's own goroutine and with
+// ErrSADeleted once the SA has ended.
+func (sa *SA) DPD() error {
+	return sa.do(func() {
 		if sa.state == StateEstablished && !sa.tm.hasTask(taskDPD) {
 			sa.queue(dpdTask{})
 		}

@@ -93,7 +93,7 @@ func (redirectTask) process(*SA, *message) (step, error) { return stepDone, nil 
 // REDIRECT_SUPPORTED.
 func (sa *SA) Redirect(gw wire.GatewayID) error {
 	err := ErrSADeleted
-	sa.do(func() {
+	if derr := sa.do(func() {
 		switch {
 		case sa.initiator || !sa.peer.redirect:
 			err = fmt.Errorf("%w: peer does not support redirects", ErrInvalidConfig)
@@ -101,7 +101,9 @@ func (sa *SA) Redirect(gw wire.GatewayID) error {
 			err = nil
 			sa.queue(redirectTask{gw: gw})
 		}
-	})
+	}); errors.Is(derr, ErrReentrant) {
+		return derr
+	}
 	return err
 }
 

@@ -269,5 +269,6 @@ func (sa *SA) startIKERekey() {
 	}
 }
 
-// RekeyIKE rekeys the IKE SA now.
-func (sa *SA) RekeyIKE() { sa.do(sa.startIKERekey) }
+// RekeyIKE rekeys the IKE SA now. It fails with ErrReentrant from the
+// SA's own goroutine and with ErrSADeleted once the SA has ended.
+func (sa *SA) RekeyIKE() error { return sa.do(sa.startIKERekey) }

@@ -98,6 +98,9 @@ func (p *rekeyPair) checkAlive(t *testing.T) {
 			t.Fatal(err)
 		}
 		pairChildren(t, p.tb.cev.wait(t, EventChildRekeyed).Child, p.tb.sev.wait(t, EventChildRekeyed).Child)
+		// The old pair goes before the next rekey picks "the" Child SA.
+		p.tb.cev.wait(t, EventChildDown)
+		p.tb.sev.wait(t, EventChildDown)
 	}
 	if n := len(p.tb.cev.all(EventClosed)) + len(p.tb.sev.all(EventClosed)); n != 0 {
 		t.Fatalf("%d SAs closed", n)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"flexvpn/tunnel/ike/crypto"
@@ -72,6 +73,7 @@ type SA struct {
 	ctx   context.Context
 	stop  context.CancelFunc
 
+	gid      atomic.Uint64 // the SA goroutine's id, to refuse calls from it
 	doneOnce sync.Once
 	done     chan struct{}
 	upCh     chan struct{}
@@ -131,24 +133,9 @@ func (sa *SA) deliver(d datagram) {
 	}
 }
 
-// do runs f on the SA goroutine and waits for it; false if the SA ended.
-func (sa *SA) do(f func()) bool {
-	ran := make(chan struct{})
-	select {
-	case sa.cmds <- func() { f(); close(ran) }:
-	case <-sa.done:
-		return false
-	}
-	select {
-	case <-ran:
-		return true
-	case <-sa.done:
-		return false
-	}
-}
-
 func (sa *SA) run(first func()) {
 	defer sa.ep.wg.Done()
+	sa.gid.Store(goroutineID())
 	if first != nil {
 		first()
 	}
@@ -247,7 +234,7 @@ func (sa *SA) fail(err error) {
 
 // abort ends the SA from another goroutine without a Delete exchange.
 func (sa *SA) abort(err error) {
-	if !sa.do(func() { sa.fail(err) }) {
+	if sa.do(func() { sa.fail(err) }) != nil {
 		return
 	}
 	<-sa.done
@@ -256,12 +243,12 @@ func (sa *SA) abort(err error) {
 // shutdown sends a Delete the peer may or may not get (we do not wait for
 // the answer) and ends the SA with ErrClosed.
 func (sa *SA) shutdown() {
-	if !sa.do(func() {
+	if sa.do(func() {
 		if sa.usable() {
 			sa.sendOneWay(wire.INFORMATIONAL, []wire.Payload{wire.NewDeleteIKE()})
 		}
 		sa.fail(ErrClosed)
-	}) {
+	}) != nil {
 		return
 	}
 	<-sa.done
@@ -285,7 +272,17 @@ func (sa *SA) State() State {
 }
 
 // WaitUp blocks until the SA is established, fails, or ctx ends.
+// From the SA's own goroutine it cannot wait and fails with ErrReentrant
+// unless the SA is already up.
 func (sa *SA) WaitUp(ctx context.Context) error {
+	select {
+	case <-sa.upCh:
+		return nil
+	default:
+	}
+	if sa.onOwnGoroutine() {
+		return ErrReentrant
+	}
 	select {
 	case <-sa.upCh:
 		return nil
@@ -300,9 +297,11 @@ func (sa *SA) WaitUp(ctx context.Context) error {
 }
 
 // Close deletes the IKE SA with an INFORMATIONAL Delete and waits until
-// the peer answered (or retransmissions gave up) or ctx ends.
+// the peer answered (or retransmissions gave up) or ctx ends. It fails
+// with ErrReentrant from the SA's own goroutine (an event handler or
+// hook), which it would have to wait for.
 func (sa *SA) Close(ctx context.Context) error {
-	sa.do(func() {
+	err := sa.do(func() {
 		switch {
 		case sa.usable() && !sa.tm.hasTask(taskIKEDelete):
 			sa.queue(newIKEDeleteTask())
@@ -310,6 +309,9 @@ func (sa *SA) Close(ctx context.Context) error {
 			sa.fail(nil)
 		}
 	})
+	if errors.Is(err, ErrReentrant) {
+		return err
+	}
 	select {
 	case <-sa.done:
 		return nil
@@ -319,10 +321,11 @@ func (sa *SA) Close(ctx context.Context) error {
 	}
 }
 
-// Children returns a copy of the installed Child SAs.
+// Children returns a copy of the installed Child SAs. Like SPIs and
+// Remote it may be called from an event handler or hook.
 func (sa *SA) Children() []*ChildSA {
 	var out []*ChildSA
-	sa.do(func() { out = append(out, sa.children...) })
+	sa.read(func() { out = append(out, sa.children...) })
 	return out
 }
 
@@ -336,13 +339,13 @@ func (sa *SA) Peer() Identity {
 
 // SPIs returns the current IKE SPIs.
 func (sa *SA) SPIs() (spii, spir uint64) {
-	sa.do(func() { spii, spir = sa.spii, sa.spir })
+	sa.read(func() { spii, spir = sa.spii, sa.spir })
 	return
 }
 
 // Remote returns the peer's current address.
 func (sa *SA) Remote() netip.AddrPort {
 	var r netip.AddrPort
-	sa.do(func() { r = sa.remote })
+	sa.read(func() { r = sa.remote })
 	return r
 }
