@@ -4,10 +4,16 @@ PKGS    ?= ./...
 FUZZTIME ?= 10s
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo development)
 
-.PHONY: build test lint fuzz cross bench demo package
+.PHONY: build gui test lint fuzz cross bench demo package
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o bin/flexvpn ./cmd/flexvpn
+
+# The desktop front end is its own binary: Fyne needs cgo and the OpenGL
+# and X11 headers (the packages .ci/run installs), which the router binary
+# must not link.
+gui:
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o bin/flexvpn-gui ./cmd/flexvpn-gui
 
 # Installers in dist/: .deb and .rpm (amd64, arm64; systemd) and .ipk for
 # OpenWrt targets (procd). See packaging/build.sh for the knobs.

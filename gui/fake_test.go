@@ -90,6 +90,13 @@ func (f *fakeDaemon) set(name string, change func(*ctl.Status)) {
 	f.st[name] = s
 }
 
+// setTrace replaces a profile's event trace.
+func (f *fakeDaemon) setTrace(name string, ev []ctl.Event) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.trace[name] = ev
+}
+
 // failUp makes every up fail with err (nil: succeed again).
 func (f *fakeDaemon) failUp(err error) {
 	f.mu.Lock()
@@ -174,5 +181,21 @@ func stateIs(name string, s State) func(*Model) bool {
 	return func(m *Model) bool {
 		p, ok := m.Profile(name)
 		return ok && p.State == s
+	}
+}
+
+type errEx string
+
+func (e errEx) Error() string { return string(e) }
+
+// refuseAll closes every connection at once, as the daemon's peer check
+// does for a user outside its group.
+func refuseAll(ln net.Listener) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		c.Close()
 	}
 }

@@ -164,15 +164,7 @@ func TestModelNotAllowed(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
+	go refuseAll(ln)
 	m, changes := runModel(t, path, Options{})
 	waitModel(t, m, changes, "a problem", func(m *Model) bool { return m.Problem() != nil })
 	err = m.Problem()

@@ -1,0 +1,98 @@
+package gui
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"flexvpn/client/ctl"
+)
+
+// stateLine says where the profile is: "connected since 09:00 (5m0s) via
+// gw1.example.com".
+func stateLine(p Profile, now time.Time) string {
+	var b strings.Builder
+	b.WriteString(p.State.String())
+	if !p.Since.IsZero() && p.State != StateIdle {
+		fmt.Fprintf(&b, " since %s (%s)", p.Since.Local().Format("15:04:05"), now.Sub(p.Since).Round(time.Second))
+	}
+	if p.Gateway != "" && p.State.Active() {
+		b.WriteString(" via " + p.Gateway)
+	}
+	return b.String()
+}
+
+// addrsLine lists the assigned addresses, or "" when there are none.
+func addrsLine(p Profile) string {
+	if len(p.Addrs) == 0 {
+		return ""
+	}
+	s := "address " + joinPrefixes(p.Addrs)
+	if p.DefaultRoute {
+		s += " (default route)"
+	}
+	return s
+}
+
+func joinPrefixes(ps []netip.Prefix) string {
+	parts := make([]string, len(ps))
+	for i, a := range ps {
+		parts[i] = a.String()
+	}
+	return strings.Join(parts, ", ")
+}
+
+// trafficLine sums up the session's data plane, or "" before any packet.
+func trafficLine(p Profile) string {
+	if p.PacketsIn+p.PacketsOut == 0 {
+		return ""
+	}
+	return fmt.Sprintf("received %s, sent %s", byteSize(p.BytesIn), byteSize(p.BytesOut))
+}
+
+// byteSize renders a byte count with a binary unit.
+func byteSize(n uint64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := uint64(unit), 0
+	for m := n / unit; m >= unit && exp < 4; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
+}
+
+// traceText renders events one per line, oldest first.
+func traceText(events []ctl.Event) string {
+	if len(events) == 0 {
+		return "no events yet"
+	}
+	var b strings.Builder
+	for _, e := range events {
+		fmt.Fprintf(&b, "%s  %-12s %s", e.Time.Local().Format("15:04:05"), e.State, oneLine(e.Message))
+		if e.Gateway != "" {
+			b.WriteString("  [" + oneLine(e.Gateway) + "]")
+		}
+		if e.Err != "" {
+			b.WriteString(": " + oneLine(e.Err))
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// oneLine keeps gateway-supplied text from breaking the layout.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// buttonText is the label of a profile's big button.
+func buttonText(s State) string {
+	if s.Active() {
+		return "Disconnect"
+	}
+	return "Connect"
+}
