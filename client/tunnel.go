@@ -74,6 +74,7 @@ func (d *TunnelDialer) Dial(ctx context.Context, t Target) (Session, error) {
 		OnEvent: s.onEvent, Logger: s.log,
 	})
 	if err != nil {
+		s.closing.Store(true) // not a failure of the data plane
 		dp.Close()
 		return nil, err
 	}
