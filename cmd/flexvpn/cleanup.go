@@ -12,13 +12,13 @@ import (
 )
 
 func init() {
-	register("cleanup", "undo what a crashed daemon left: resolv.conf, routes and rules (safe to repeat)", runCleanup)
+	register("cleanup", "undo what a crashed daemon or connect left: resolv.conf, routes and rules (safe to repeat)", runCleanup)
 }
 
 func runCleanup(args []string) error {
 	fs := flag.NewFlagSet("cleanup", flag.ContinueOnError)
 	socket := fs.String("socket", ctl.DefaultSocket, "control socket of the daemon")
-	force := fs.Bool("force", false, "clean up even though a daemon answers on the socket")
+	force := fs.Bool("force", false, "clean up even though a daemon answers on the socket or a connect holds the instance lock")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
