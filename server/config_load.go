@@ -24,6 +24,11 @@ func (v *validator) buildLoadReports(cfg *Config, r *rawRedirect) {
 	}
 	if r.LoadKeyFile == "" {
 		v.loadKeysMissing(r)
+		if cfg.RedirectPolicy == RedirectLeastSessions {
+			// Without reports no peer is ever less loaded: the policy
+			// would silently never redirect.
+			v.fail(k("redirect", "policy"), "[redirect] policy \"least-sessions\" needs the gateways' load reports: set load_key_file and load_peers (%s), or use policy = \"static\"", loadKeyHelp)
+		}
 		return
 	}
 	rawPeers := v.loadPeerTable(r.LoadPeers)

@@ -94,6 +94,7 @@ func loadConfigErrors(pub2, pub3 string) []struct{ redirect, want string } {
 		{"load_key_file = \"load.key\"\nload_peers = { \"192.0.2.2\" = \"" + own + "\" }\n", "load_peers \"192.0.2.2\" is this gateway's own public key"},
 		{"policy = \"least-sessions\"\nload_key_file = \"load.key\"\nload_peers = { \"192.0.2.2\" = \"" + pub2 + "\" }\n",
 			"server.toml:4: [redirect] policy \"least-sessions\": gateway \"vpn3.example.com\" has no key in load_peers"},
+		{"policy = \"least-sessions\"\n", "server.toml:5: [redirect] policy \"least-sessions\" needs the gateways' load reports: set load_key_file"},
 		{"load_key_file = \"load.key\"\nload_peers = [\"" + pub3 + "\"]\n", "server.toml:6: [redirect] load_peers must be a table of gateway names to public keys"},
 		{"load_key_file = \"load.key\"\nload_peers = { \"192.0.2.2\" = 1 }\n", "server.toml:6: [redirect] load_peers \"192.0.2.2\": write the public key as a string"},
 	}

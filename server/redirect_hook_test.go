@@ -30,7 +30,10 @@ func TestRedirectHook(t *testing.T) {
 	if _, ok := onInit(remote, authed); ok {
 		t.Fatal("init policy redirected in IKE_AUTH")
 	}
-	auth := parse("[redirect]\non = \"auth\"\npolicy = \"least-sessions\"\ngateways = [\"192.0.2.2\", \"192.0.2.3\"]\n").
+	// least-sessions needs load keys in a file; the hook only sees loads.
+	leastCfg := parse("[redirect]\non = \"auth\"\ngateways = [\"192.0.2.2\", \"192.0.2.3\"]\n")
+	leastCfg.RedirectPolicy = RedirectLeastSessions
+	auth := leastCfg.
 		RedirectHook(self, func() (map[string]GatewayLoad, int) {
 			return map[string]GatewayLoad{"192.0.2.2": {Sessions: 9}, "192.0.2.3": {Sessions: 4}}, 5
 		})
