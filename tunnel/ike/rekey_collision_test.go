@@ -79,6 +79,9 @@ func (p *rekeyPair) converge(t *testing.T, oldSPIi uint64) (spii, spir uint64) {
 		ci, cr := p.cli.SPIs()
 		si, sr := p.srv.SPIs()
 		if ci != oldSPIi && ci == si && cr == sr && len(p.cli.Children()) == 1 && len(p.srv.Children()) == 1 {
+			if c, s := len(p.tb.client.SAs()), len(p.tb.server.SAs()); c != 1 || s != 1 {
+				t.Fatalf("%d client and %d server IKE SAs, want one each", c, s)
+			}
 			return ci, cr
 		}
 		time.Sleep(10 * time.Millisecond)
