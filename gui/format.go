@@ -72,7 +72,7 @@ func traceText(events []ctl.Event) string {
 	}
 	var b strings.Builder
 	for _, e := range events {
-		fmt.Fprintf(&b, "%s  %-12s %s", e.Time.Local().Format("15:04:05"), e.State, oneLine(e.Message))
+		fmt.Fprintf(&b, "%s  %-12s %s", e.Time.Local().Format("15:04:05"), oneLine(e.State), oneLine(e.Message))
 		if e.Gateway != "" {
 			b.WriteString("  [" + oneLine(e.Gateway) + "]")
 		}

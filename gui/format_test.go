@@ -51,6 +51,11 @@ func TestTraceTextKeepsGatewayTextOnOneLine(t *testing.T) {
 	if want := "09:00:00  connected    hello world  [gw 1]: a b\n"; got != want {
 		t.Errorf("traceText = %q, want %q", got, want)
 	}
+	// Found by FuzzGatewayText: the state is text from the daemon too.
+	got = traceText([]ctl.Event{{Time: at, State: "\f", Message: "m"}})
+	if want := "09:00:00               m\n"; got != want {
+		t.Errorf("traceText = %q, want %q", got, want)
+	}
 }
 
 func TestMapState(t *testing.T) {
