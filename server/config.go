@@ -150,9 +150,8 @@ type Config struct {
 	RedirectPolicy  RedirectPolicy
 	RedirectTargets []RedirectGateway
 	// Load reports between the gateways (least-sessions): on when
-	// LoadSecret is set. It holds our private key and the peers' public
-	// keys; the name is left from the shared secret the keys replaced.
-	LoadSecret   *LoadKeys
+	// LoadKeys is set: our private key and the peers' public keys.
+	LoadKeys     *LoadKeys
 	LoadPort     uint16
 	LoadID       string // our name in the peers' gateways lists
 	LoadInterval time.Duration

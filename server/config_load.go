@@ -46,7 +46,7 @@ func (v *validator) buildLoadReports(cfg *Config, r *rawRedirect) {
 		v.checkLoadCoverage(cfg, rawPeers)
 	}
 	if keys.Private != nil {
-		cfg.LoadSecret = keys
+		cfg.LoadKeys = keys
 	}
 }
 

@@ -46,9 +46,9 @@ func TestConfigLoadReports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !cfg.LoadSecret.Private.Equal(testLoadKey("gw1")) || len(cfg.LoadSecret.Peers) != 0 || cfg.LoadPort != DefaultLoadPort ||
+	if !cfg.LoadKeys.Private.Equal(testLoadKey("gw1")) || len(cfg.LoadKeys.Peers) != 0 || cfg.LoadPort != DefaultLoadPort ||
 		cfg.LoadInterval != DefaultLoadInterval || cfg.LoadID != "192.0.2.1" {
-		t.Fatalf("defaults: %+v %d %v %q", cfg.LoadSecret, cfg.LoadPort, cfg.LoadInterval, cfg.LoadID)
+		t.Fatalf("defaults: %+v %d %v %q", cfg.LoadKeys, cfg.LoadPort, cfg.LoadInterval, cfg.LoadID)
 	}
 	cfg, err = load("policy = \"least-sessions\"\nload_key_file = \"load.key\"\nload_port = 4600\nload_id = \"vpn1.example.com\"\nload_interval = \"500ms\"\n" +
 		"[redirect.load_peers]\n\"192.0.2.2\" = \"" + pub2 + "\"\n\"vpn3.example.com\" = \"" + pub3 + "\"\n")
@@ -56,11 +56,11 @@ func TestConfigLoadReports(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.LoadPort != 4600 || cfg.LoadID != "vpn1.example.com" || cfg.LoadInterval != 500*time.Millisecond ||
-		!cfg.LoadSecret.Peers["192.0.2.2"].Equal(testLoadPub("gw2")) || !cfg.LoadSecret.Peers["vpn3.example.com"].Equal(testLoadPub("gw3")) {
-		t.Fatalf("explicit: %d %q %v %v", cfg.LoadPort, cfg.LoadID, cfg.LoadInterval, cfg.LoadSecret.Peers)
+		!cfg.LoadKeys.Peers["192.0.2.2"].Equal(testLoadPub("gw2")) || !cfg.LoadKeys.Peers["vpn3.example.com"].Equal(testLoadPub("gw3")) {
+		t.Fatalf("explicit: %d %q %v %v", cfg.LoadPort, cfg.LoadID, cfg.LoadInterval, cfg.LoadKeys.Peers)
 	}
-	if cfg, err = load(""); err != nil || cfg.LoadSecret != nil {
-		t.Fatalf("off by default: %v %+v", err, cfg.LoadSecret)
+	if cfg, err = load(""); err != nil || cfg.LoadKeys != nil {
+		t.Fatalf("off by default: %v %+v", err, cfg.LoadKeys)
 	}
 	for _, tt := range loadConfigErrors(pub2, pub3) {
 		_, err := load(tt.redirect)
@@ -202,8 +202,8 @@ func TestExampleLoadReportKeys(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%d lines uncommented: %v", n, err)
 	}
-	if n != 5 || cfg.LoadSecret == nil || len(cfg.LoadSecret.Peers) != 2 || cfg.LoadID != "192.0.2.1" ||
-		!cfg.LoadSecret.Peers["vpn3.example.com"].Equal(testLoadPub("gw3")) {
-		t.Fatalf("%d lines uncommented; load keys %+v, id %q", n, cfg.LoadSecret, cfg.LoadID)
+	if n != 5 || cfg.LoadKeys == nil || len(cfg.LoadKeys.Peers) != 2 || cfg.LoadID != "192.0.2.1" ||
+		!cfg.LoadKeys.Peers["vpn3.example.com"].Equal(testLoadPub("gw3")) {
+		t.Fatalf("%d lines uncommented; load keys %+v, id %q", n, cfg.LoadKeys, cfg.LoadID)
 	}
 }

@@ -69,7 +69,7 @@ type Server struct {
 	router  router.Router
 	tunName string
 	self    []netip.Addr
-	loadRep *LoadReporter // nil without [redirect] load_secret_file
+	loadRep *LoadReporter // nil without [redirect] load_key_file
 
 	mu      sync.Mutex
 	pending map[*ike.SA]*live // CP answered, Child SA not up yet

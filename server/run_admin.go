@@ -197,9 +197,9 @@ func restartOnly(a, b *Config) []string {
 	check("certificate", []any{a.CertFile, a.KeyFile, a.CAFiles}, []any{b.CertFile, b.KeyFile, b.CAFiles})
 	check("proposals", []any{a.IKEProposals, a.ESPProposals, a.AllowLegacy}, []any{b.IKEProposals, b.ESPProposals, b.AllowLegacy})
 	check("limits.half_open", a.HalfOpenThreshold, b.HalfOpenThreshold)
-	check("redirect load reports", []any{a.LoadSecret, a.LoadPort, a.LoadID, a.LoadInterval},
-		[]any{b.LoadSecret, b.LoadPort, b.LoadID, b.LoadInterval})
-	if a.LoadSecret != nil {
+	check("redirect load reports", []any{a.LoadKeys, a.LoadPort, a.LoadID, a.LoadInterval},
+		[]any{b.LoadKeys, b.LoadPort, b.LoadID, b.LoadInterval})
+	if a.LoadKeys != nil {
 		check("redirect.gateways (load report peers)", a.RedirectTargets, b.RedirectTargets)
 	}
 	check("split networks (our traffic selectors)", a.Authorizer.reachable(), b.Authorizer.reachable())

@@ -8,7 +8,7 @@ import "net/netip"
 // least-sessions policy. Its socket binds the first listen address (all
 // addresses when that is unspecified).
 func (s *Server) startLoadReports(cfg *Config) error {
-	if cfg.LoadSecret == nil {
+	if cfg.LoadKeys == nil {
 		return nil
 	}
 	bind := listenAddr(cfg)
@@ -22,7 +22,7 @@ func (s *Server) startLoadReports(cfg *Config) error {
 		}
 	}
 	r, err := NewLoadReporter(LoadReporterConfig{
-		ID: cfg.LoadID, Keys: *cfg.LoadSecret, Interval: cfg.LoadInterval,
+		ID: cfg.LoadID, Keys: *cfg.LoadKeys, Interval: cfg.LoadInterval,
 		Listen: netip.AddrPortFrom(bind, cfg.LoadPort), Peers: peers,
 		Own: func() (int, int) {
 			return s.reg.Count(), s.cfg.Load().Limits.Total
