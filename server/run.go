@@ -209,6 +209,9 @@ func (s *Server) start(cfg *Config, ec *ike.Config, opts Options) error {
 	if err := s.startLoadReports(cfg); err != nil {
 		return err
 	}
+	if opts.TUN == nil {
+		s.warnForwarding(cfg)
+	}
 	return s.applyRoutes(cfg)
 }
 
