@@ -9,18 +9,29 @@ import (
 	"flexvpn/client/ctl"
 )
 
-// stateLine says where the profile is: "connected since 09:00 (5m0s) via
-// gw1.example.com".
+// stateLine says where the profile is: "connected since 09:00:00 via
+// gw1.example.com", or "since Nov 26 09:00" for a state entered before
+// today. No relative duration: the views redraw on changes, not on a
+// clock, so it would go stale.
 func stateLine(p Profile, now time.Time) string {
 	var b strings.Builder
 	b.WriteString(p.State.String())
 	if !p.Since.IsZero() && p.State != StateIdle {
-		fmt.Fprintf(&b, " since %s (%s)", p.Since.Local().Format("15:04:05"), now.Sub(p.Since).Round(time.Second))
+		b.WriteString(" since " + clock(p.Since, now))
 	}
 	if p.Gateway != "" && p.State.Active() {
 		b.WriteString(" via " + p.Gateway)
 	}
 	return b.String()
+}
+
+// clock renders t as a time of day, with the date when it is not today.
+func clock(t, now time.Time) string {
+	t, now = t.Local(), now.Local()
+	if y, m, d := t.Date(); y != now.Year() || m != now.Month() || d != now.Day() {
+		return t.Format("Jan 2 15:04:05")
+	}
+	return t.Format("15:04:05")
 }
 
 // addrsLine lists the assigned addresses, or "" when there are none.

@@ -19,8 +19,9 @@ func TestStateLine(t *testing.T) {
 		want string
 	}{
 		{Profile{State: StateIdle, Since: since, Gateway: "gw1"}, "idle"},
-		{Profile{State: StateConnected, Since: since, Gateway: "gw1"}, "connected since 09:58:30 (1m30s) via gw1"},
-		{Profile{State: StateFailed, Since: since, Gateway: "gw1"}, "failed since 09:58:30 (1m30s)"},
+		{Profile{State: StateConnected, Since: since, Gateway: "gw1"}, "connected since 09:58:30 via gw1"},
+		{Profile{State: StateFailed, Since: since, Gateway: "gw1"}, "failed since 09:58:30"},
+		{Profile{State: StateReconnecting, Since: now.Add(-24 * time.Hour), Gateway: "gw2"}, "reconnecting since Nov 26 10:00:00 via gw2"},
 		{Profile{State: StateConnecting}, "connecting"},
 	}
 	for _, c := range cases {

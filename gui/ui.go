@@ -31,6 +31,9 @@ type UI struct {
 	Go func(fn func())
 	// Now is the clock of the "since" texts.
 	Now func() time.Time
+	// Hidden starts with the window hidden, for a session's autostart;
+	// it is ignored without a tray, which would leave nothing to click.
+	Hidden bool
 
 	win     *window
 	trayV   *trayView
@@ -48,14 +51,14 @@ func NewUI(app fyne.App, m *Model, tray Tray) *UI {
 	}
 }
 
-// Start builds the views and follows the model. The window is shown
-// unless a tray is there to show it on demand.
+// Start builds the views and follows the model.
 func (u *UI) Start() {
 	u.win = newWindow(u)
 	if u.tray != nil {
 		u.trayV = newTrayView(u)
-	} else {
-		u.win.w.Show()
+	}
+	if u.tray == nil || !u.Hidden {
+		u.win.show()
 	}
 	u.model.OnChange(func() { u.Do(u.refresh) })
 	u.refresh()
@@ -65,10 +68,7 @@ func (u *UI) Start() {
 func (u *UI) Context() context.Context { return u.ctx }
 
 // ShowWindow brings the main window up.
-func (u *UI) ShowWindow() {
-	u.win.w.Show()
-	u.win.w.RequestFocus()
-}
+func (u *UI) ShowWindow() { u.win.show() }
 
 // Quit ends the application.
 func (u *UI) Quit() {

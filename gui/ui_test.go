@@ -30,7 +30,7 @@ func TestWindowConnectButton(t *testing.T) {
 		s.PacketsIn, s.BytesIn, s.PacketsOut, s.BytesOut = 10, 4096, 5, 100
 	})
 	h.until("connected shown", func() bool {
-		return shows(c.state, "connected since") && shows(c.state, "(1m0s) via gw1.example.com") &&
+		return shows(c.state, "connected since") && shows(c.state, "via gw1.example.com") &&
 			shows(c.addrs, "10.8.0.2/32") && shows(c.traffic, "received 4.0 KiB, sent 100 B")
 	})
 
@@ -179,4 +179,32 @@ func TestDetailsShowsTrace(t *testing.T) {
 	d.setTrace("corp", nil)
 	d.set("corp", func(s *ctl.Status) { s.State = "idle" })
 	h.until("the new trace", func() bool { return dv.trace.Text == "no events yet" })
+}
+
+func TestWindowShownUnlessHiddenWithTray(t *testing.T) {
+	for _, c := range []struct {
+		tray, hidden, shown bool
+	}{{true, false, true}, {true, true, false}, {false, true, true}} {
+		app := test.NewTempApp(t)
+		var tray Tray
+		if c.tray {
+			tray = &fakeTray{}
+		}
+		u := NewUI(app, NewModel(Options{Client: &ctl.Client{Path: socketPath(t)}}), tray)
+		u.Hidden = c.hidden
+		u.Start()
+		if got := u.win.shown; got != c.shown {
+			t.Errorf("tray %v, hidden %v: window shown %v", c.tray, c.hidden, got)
+		}
+	}
+}
+
+func TestTrayShowWindow(t *testing.T) {
+	h := newHarness(t, newFakeDaemon("corp"), socketPath(t), Options{})
+	h.until("the menu", func() bool { return h.tray.menu != nil })
+	h.ui.win.hide()
+	h.menuItem("Show window").Action()
+	if !h.ui.win.shown {
+		t.Fatal("Show window did not show it")
+	}
 }

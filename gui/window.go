@@ -21,6 +21,9 @@ type window struct {
 	list    *fyne.Container
 	cards   map[string]*card
 	order   []string
+	// shown is whether the user can see the window (fyne.Window does not
+	// say).
+	shown bool
 }
 
 func newWindow(u *UI) *window {
@@ -33,9 +36,20 @@ func newWindow(u *UI) *window {
 	w.w.Resize(fyne.NewSize(520, 360))
 	if u.tray != nil {
 		// With a tray, closing the window only hides it.
-		w.w.SetCloseIntercept(w.w.Hide)
+		w.w.SetCloseIntercept(w.hide)
 	}
 	return w
+}
+
+func (w *window) show() {
+	w.w.Show()
+	w.w.RequestFocus()
+	w.shown = true
+}
+
+func (w *window) hide() {
+	w.w.Hide()
+	w.shown = false
 }
 
 // update renders the profiles; cards are rebuilt only when the set of

@@ -32,13 +32,14 @@ func main() {
 func run(args []string) error {
 	fs := flag.NewFlagSet("flexvpn-gui", flag.ContinueOnError)
 	socket := fs.String("socket", ctl.DefaultSocket, "control socket of the daemon")
+	hidden := fs.Bool("hidden", false, "start with only the tray icon (for the session's autostart)")
 	debug := fs.Bool("debug", false, "log control socket events to stderr")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q (usage: flexvpn-gui [--socket PATH] [--debug])", fs.Arg(0))
+		return fmt.Errorf("unexpected argument %q (usage: flexvpn-gui [--socket PATH] [--hidden] [--debug])", fs.Arg(0))
 	}
 	if *showVersion {
 		fmt.Println("flexvpn-gui", version)
@@ -49,16 +50,17 @@ func run(args []string) error {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	start(*socket, log)
+	start(*socket, *hidden, log)
 	return nil
 }
 
 // start runs the GUI until the user quits.
-func start(socket string, log *slog.Logger) {
+func start(socket string, hidden bool, log *slog.Logger) {
 	a := app.NewWithID("net.flexvpn.gui")
 	model := gui.NewModel(gui.Options{Client: &ctl.Client{Path: socket}, Logger: log})
 	tray, _ := a.(gui.Tray)
 	ui := gui.NewUI(a, model, tray)
+	ui.Hidden = hidden
 	a.Lifecycle().SetOnStarted(func() {
 		go model.Run(ui.Context())
 	})
