@@ -150,3 +150,45 @@ func waitConnected(t *testing.T, states <-chan State) {
 		}
 	}
 }
+
+// TestTunnelSessionEndsWhenItsInterfaceIsDeleted: a deleted interface
+// leaves the TUN's reads blocked, so only the interface watch ends the
+// session; the sockets still work, so the gateway is told (Delete).
+func TestTunnelSessionEndsWhenItsInterfaceIsDeleted(t *testing.T) {
+	gw := startMiniGateway(t, "loopback-psk")
+	var mu sync.Mutex
+	present := true
+	d := pskDialer(func() (tun.Device, error) { return tunfake.New(tunfake.Config{Name: "fv0"}), nil })
+	d.lookup = func(name string) (int, bool, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return 7, present && name == "fv0", nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	sess, err := d.Dial(ctx, Target{Host: "gw.flexvpn.test", Addr: gwAddr})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	mu.Lock()
+	present = false
+	mu.Unlock()
+	wctx, wcancel := context.WithTimeout(ctx, 3*interfaceCheck)
+	defer wcancel()
+	if err := sess.Wait(wctx); !errors.Is(err, ErrInterfaceGone) || !strings.Contains(err.Error(), "fv0") {
+		t.Fatalf("Wait = %v, want ErrInterfaceGone naming fv0", err)
+	}
+	if err := sess.Close(ctx); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	for {
+		select {
+		case ev := <-gw.events:
+			if ev.Kind == ike.EventClosed {
+				return
+			}
+		case <-ctx.Done():
+			t.Fatal("the gateway was not told the session ended")
+		}
+	}
+}

@@ -11,4 +11,7 @@ var (
 	// packet crosses the tunnel any more, so the Conn must redial with a
 	// new device.
 	ErrDataPlaneStopped = errors.New("the tunnel interface failed and stopped carrying packets")
+	// ErrInterfaceGone ends a session whose TUN interface was deleted
+	// under it: the Conn redials with a new one.
+	ErrInterfaceGone = errors.New("the tunnel interface was deleted")
 )

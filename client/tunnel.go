@@ -33,6 +33,9 @@ type TunnelDialer struct {
 	// Lifetime bounds each ESP SA; the engine rekeys at the soft limit.
 	Lifetime esp.Lifetime
 	Logger   *slog.Logger
+
+	// lookup replaces lookupInterface in tests.
+	lookup ifaceLookup
 }
 
 // Dial implements Dialer.
@@ -67,6 +70,9 @@ func (d *TunnelDialer) Dial(ctx context.Context, t Target) (Session, error) {
 	}
 	s.dp = dp
 	go s.watchDataPlane()
+	if name, ok := d.watchable(dev); ok {
+		go s.watchInterface(name, d.lookupFunc(), interfaceCheck)
+	}
 	s.link = link.New(dp, d.Lifetime, s.log)
 	e, err := ike.NewEndpoint(ike.EndpointConfig{
 		Transport: dp, Local: local,
@@ -86,6 +92,23 @@ func (d *TunnelDialer) Dial(ctx context.Context, t Target) (Session, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+func (d *TunnelDialer) lookupFunc() ifaceLookup {
+	if d.lookup != nil {
+		return d.lookup
+	}
+	return lookupInterface
+}
+
+// watchable names the interface to watch: a kernel device's (one with a
+// file), or any device's when a test supplies the lookup.
+func (d *TunnelDialer) watchable(dev tun.Device) (string, bool) {
+	if dev.File() == nil && d.lookup == nil {
+		return "", false
+	}
+	name, err := dev.Name()
+	return name, err == nil
 }
 
 func (d *TunnelDialer) newTUN() (tun.Device, error) {
