@@ -1,6 +1,8 @@
 package track
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,15 +26,23 @@ func realTracker(t *testing.T, probe, target string) *Tracker {
 // is shared by a whole team).
 func waitState(t *testing.T, tr *Tracker, name string, want State) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	waitFor(t, func() bool { st, _ := tr.Status(name); return st.State == want }, func() string {
 		st, _ := tr.Status(name)
-		if st.State == want {
-			return
-		}
+		return fmt.Sprintf("%s stayed %v (%s, last error %q), want %v", name, st.State, st.Reason, st.LastErr, want)
+	})
+}
+
+// waitFor polls cond for up to 20 s and fails with what() if it never
+// holds.
+func waitFor(t *testing.T, cond func() bool, what func() string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("%s stayed %v (%s, last error %q), want %v", name, st.State, st.Reason, st.LastErr, want)
+			t.Fatal(what())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }

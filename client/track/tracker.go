@@ -110,6 +110,9 @@ func (t *Tracker) observe(name string, err error) {
 	defer t.mu.Unlock()
 	ch, changed := t.objects[name].observe(time.Now(), err)
 	if !changed {
+		if err != nil {
+			t.log.Debug("track probe failed", "object", name, "failures", t.objects[name].st.Failures, "err", err)
+		}
 		return
 	}
 	t.log.Info("track object "+ch.State.String(), "object", name, "from", ch.From, "reason", ch.Reason)
