@@ -38,7 +38,7 @@ type Object struct {
 	Name      string
 	Probe     string // ProbeICMP, ProbeTCP, ProbeDNS or ProbeInterface
 	Target    string
-	Interval  time.Duration
+	Interval  time.Duration // from the start of one probe to the next
 	Threshold int
 	// Timeout bounds one probe: three quarters of Interval (the rest is
 	// slack so probes never overlap), at most MaxTimeout.

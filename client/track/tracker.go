@@ -85,9 +85,12 @@ func New(cfg Config) (*Tracker, error) {
 	return t, nil
 }
 
-// run probes one object until ctx ends.
+// run probes one object until ctx ends, one probe every Interval from
+// start to start (IOS "frequency"): a slow target does not stretch the
+// period, and since Timeout is less than Interval probes never overlap.
 func (t *Tracker) run(ctx context.Context, o Object, p Prober) {
 	for {
+		start := time.Now()
 		pctx, cancel := context.WithTimeout(ctx, o.Timeout)
 		err := p.Probe(pctx)
 		cancel()
@@ -98,7 +101,7 @@ func (t *Tracker) run(ctx context.Context, o Object, p Prober) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(o.Interval):
+		case <-time.After(time.Until(start.Add(o.Interval))):
 		}
 	}
 }

@@ -153,6 +153,14 @@ func TestTrackerProbeTimeout(t *testing.T) {
 		if st.State != Down || st.Checked.Sub(start) != 3*time.Second || st.LastErr != context.DeadlineExceeded.Error() {
 			t.Fatalf("status %+v: want down, checked 3s after start by a deadline", st)
 		}
+		// The next probe starts one interval after the first started,
+		// not after it ended.
+		time.Sleep(4 * time.Second)
+		synctest.Wait()
+		st, _ = tr.Status("a")
+		if st.Checked.Sub(start) != 7*time.Second || st.Failures != 2 {
+			t.Fatalf("status %+v: want the second failure checked 7s after start", st)
+		}
 	})
 }
 
@@ -160,7 +168,7 @@ func TestTrackerSubscriptionOrder(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		scripts := map[string]*script{
 			"a": {results: results(".xxx.")},                  // up 0s, down 30s, up 40s
-			"b": {results: results("x."), delay: time.Second}, // down 1s, up 12s
+			"b": {results: results("x."), delay: time.Second}, // down 1s, up 11s
 		}
 		tr := fakeTracker(t, scripts, "a", "b")
 		defer tr.Close()
@@ -341,6 +349,21 @@ func TestTrackerStatuses(t *testing.T) {
 			t.Fatal("status of an undefined object")
 		}
 	})
+}
+
+// TestNoObjects: a profile without objects gets a tracker too, so the
+// caller needs no special case; peers without an object stay eligible.
+func TestNoObjects(t *testing.T) {
+	tr, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tr.Eligible("") || tr.Eligible("x") || len(tr.Statuses()) != 0 {
+		t.Fatal("an empty tracker answers wrongly")
+	}
+	if err := tr.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestNewRejects(t *testing.T) {
