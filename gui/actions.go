@@ -32,7 +32,7 @@ func (m *Model) act(ctx context.Context, name string, op func(context.Context, s
 	defer cancel()
 	err := explain(op(ctx, name), m.path())
 	m.setAction(name, err)
-	if errors.Is(err, ErrNoDaemon) || errors.Is(err, ErrNotAllowed) {
+	if errors.Is(err, ErrNoDaemon) || accessProblem(err) {
 		m.lost(err)
 	}
 	return err

@@ -71,9 +71,22 @@ func probe(path string) error {
 		_, err = c.Read(make([]byte, 1))
 	}
 	if hungUp(err) {
-		return fmt.Errorf("%w (%s)", ErrNotAllowed, path)
+		return refused(path)
 	}
 	return nil
+}
+
+// refused says why the daemon's peer check closed our connection.
+func refused(path string) error {
+	if inSocketGroup(path) {
+		return fmt.Errorf("%w (%s)", ErrPrimaryGroupOnly, path)
+	}
+	return fmt.Errorf("%w (%s)", ErrNotAllowed, path)
+}
+
+// accessProblem reports errors that mean this user cannot use the socket.
+func accessProblem(err error) bool {
+	return errors.Is(err, ErrNotAllowed) || errors.Is(err, ErrPrimaryGroupOnly)
 }
 
 func hungUp(err error) bool {

@@ -70,7 +70,7 @@ func trayStatus(ps []Profile, problem error) string {
 	switch {
 	case errors.Is(problem, ErrNoDaemon):
 		return "flexvpn daemon is not running"
-	case errors.Is(problem, ErrNotAllowed):
+	case accessProblem(problem):
 		return "Not allowed to use the daemon (see window)"
 	case problem != nil:
 		return "Cannot reach the daemon (see window)"
