@@ -88,8 +88,9 @@ type Conn struct {
 	redirect *Target
 	// movedAt bounds how often established sessions are redirected.
 	movedAt []time.Time
-	// wasUp is set once a session of this Run was established: from then
-	// on manual mode retries like auto mode (see pause).
+	// wasUp is set once a session of this Run was connected (routes and
+	// DNS applied): from then on manual mode retries like auto mode (see
+	// pause).
 	wasUp bool
 
 	mu    sync.Mutex
@@ -224,7 +225,6 @@ func (c *Conn) Run(ctx context.Context) error {
 			continue
 		}
 		lastErr = nil
-		c.wasUp = true
 		done, err := c.serve(ctx, sess, target)
 		if done {
 			continue // ctx ended: the loop's top says goodbye
@@ -329,6 +329,7 @@ func (c *Conn) serve(ctx context.Context, sess Session, t Target) (bool, error) 
 		c.closeSession(sess)
 		return false, fmt.Errorf("applying routes and DNS: %w", err)
 	}
+	c.wasUp = true
 	c.setState(StateConnected, t.Host, "connected", nil)
 	ended := make(chan error, 1)
 	go func() { ended <- sess.Wait(ctx) }()

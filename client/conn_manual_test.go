@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -113,5 +114,27 @@ func TestConnAutoRetriesRefusalsOtherThanPassword(t *testing.T) {
 	}
 	if got := n.dialLog(); got != "gw1.example gw1.example gw1.example" {
 		t.Errorf("dials = %s", got)
+	}
+}
+
+// TestConnManualNeverConnectedGivesUp: a tunnel whose routes could not be
+// applied was never up for the user: manual mode reports the failure
+// instead of retrying it forever.
+func TestConnManualNeverConnectedGivesUp(t *testing.T) {
+	n := newFakeNet()
+	n.script["gw1.example"] = []string{"ok", "ok"}
+	c := NewConn(ConnConfig{
+		Profile: testProfile(t, "manual", "gw1.example"), Dialer: n, Resolver: n, Applier: failingApplier{n},
+		Sleep: func(ctx context.Context, d time.Duration) error { return nil },
+	})
+	done := make(chan error, 1)
+	go func() { done <- c.Run(context.Background()) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "applying routes") || c.State() != StateFailed {
+			t.Fatalf("Run = %v in state %v, want failed with the apply error", err, c.State())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("manual mode keeps retrying a tunnel that never connected; dials: %s", n.dialLog())
 	}
 }

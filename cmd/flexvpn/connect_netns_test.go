@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,55 +13,116 @@ import (
 	"flexvpn/test/netns"
 )
 
+// connectBed is a client namespace where `flexvpn connect` runs with a
+// private resolv.conf and /run against a PSK strongSwan gateway with a
+// LAN behind it.
+type connectBed struct {
+	t                      *testing.T
+	bin, dir, resolv, orig string
+	cli, lan               *netns.Host
+	swan                   *netns.StrongSwan
+	before                 netState
+}
+
+func newConnectBed(t *testing.T, tag string) *connectBed {
+	netns.RequireStrongSwan(t)
+	b := &connectBed{t: t, bin: netns.GoBuild(t, "flexvpn/cmd/flexvpn"), dir: t.TempDir()}
+	topo := netns.NewTopology(t, tag)
+	b.cli = topo.AddHost("cli", e2eCli)
+	gw := topo.AddHost("gw", e2eGw)
+	b.lan = topo.AddLAN(gw, "lan", e2eLAN)
+	spec := netns.GatewaySpec{Addr: e2eGw, ID: e2eGwID, PSK: e2ePSK, Pool: e2ePool, DNS: []netip.Addr{e2eLAN}}
+	b.swan = netns.StartStrongSwan(t, gw, spec.Config())
+	mustWrite(t, filepath.Join(b.dir, "hq.secrets"), fmt.Sprintf("psk = %q\n", e2ePSK), 0o600)
+	e2eProfile(t, b.dir, "hq", "manual")
+	b.resolv, b.orig = filepath.Join(b.dir, "resolv.conf"), "nameserver 192.0.2.53\n"
+	mustWrite(t, b.resolv, b.orig, 0o644)
+	os.Mkdir(filepath.Join(b.dir, "run"), 0o755)
+	b.before = stateOf(b.cli)
+	return b
+}
+
+// start runs `flexvpn connect` and waits for it to connect.
+func (b *connectBed) start() *netns.Process {
+	script := `mount --bind "$1" /etc/resolv.conf && mount --bind "$2" /run && shift 2 && exec "$@"`
+	c := b.cli.Start("unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh",
+		b.resolv, filepath.Join(b.dir, "run"), b.bin, "connect", "-profile", filepath.Join(b.dir, "hq.toml"), "-v")
+	b.waitConnected(c, 1)
+	return c
+}
+
+// waitConnected waits until c has reported connected n times.
+func (b *connectBed) waitConnected(c *netns.Process, n int) {
+	b.t.Helper()
+	netns.WaitFor(b.t, 30*time.Second, func() error {
+		if got := strings.Count(c.Output(), "flexvpn: connected"); got < n {
+			if !c.Running() {
+				return fmt.Errorf("connect exited: %v\n%s", c.Err(), c.Output())
+			}
+			return fmt.Errorf("connected %d times, want %d", got, n)
+		}
+		return nil
+	})
+	netns.WaitFor(b.t, 10*time.Second, func() error { return b.cli.Ping(b.lan.Addr) })
+}
+
+// stop ends c the way a user does and checks that it put everything back.
+func (b *connectBed) stop(c *netns.Process) {
+	b.t.Helper()
+	if err := c.Signal(syscall.SIGTERM); err != nil {
+		b.t.Errorf("connect exit after SIGTERM: %v\n%s", err, c.Output())
+	}
+	netns.WaitFor(b.t, 10*time.Second, func() error { return noSAs(b.swan) })
+	checkState(b.t, b.cli, b.before, b.resolv, b.orig)
+	if left, _ := filepath.Glob(filepath.Join(b.dir, "run", "flexvpn", "*")); len(left) != 0 {
+		b.t.Errorf("files left in /run/flexvpn: %v", left)
+	}
+}
+
 // TestConnectSurvivesItsInterfaceBeingDeleted: deleting the tunnel
 // interface under a running `flexvpn connect` (what a network manager
-// or an admin may do) kills its data plane. The connection must notice,
-// say why, and come back with a new interface and a new SA, instead of
-// showing "connected" while nothing crosses the tunnel.
+// or an admin may do) leaves its TUN reads blocked. The connection must
+// notice, say why, and come back with a new interface and a new SA,
+// instead of showing "connected" while nothing crosses the tunnel.
 func TestConnectSurvivesItsInterfaceBeingDeleted(t *testing.T) {
-	netns.RequireStrongSwan(t)
-	bin, dir := netns.GoBuild(t, "flexvpn/cmd/flexvpn"), t.TempDir()
-	topo := netns.NewTopology(t, "tundel")
-	cli := topo.AddHost("cli", e2eCli)
-	gw := topo.AddHost("gw", e2eGw)
-	lan := topo.AddLAN(gw, "lan", e2eLAN)
-	spec := netns.GatewaySpec{Addr: e2eGw, ID: e2eGwID, PSK: e2ePSK, Pool: e2ePool}
-	swan := netns.StartStrongSwan(t, gw, spec.Config())
+	b := newConnectBed(t, "tundel")
+	c := b.start()
+	first := b.swan.WaitSA(netns.GatewayConn, true, 10*time.Second)
 
-	mustWrite(t, filepath.Join(dir, "hq.secrets"), fmt.Sprintf("psk = %q\n", e2ePSK), 0o600)
-	e2eProfile(t, dir, "hq", "manual")
-	resolv, runDir := filepath.Join(dir, "resolv.conf"), filepath.Join(dir, "run")
-	mustWrite(t, resolv, "nameserver 192.0.2.53\n", 0o644)
-	os.Mkdir(runDir, 0o755)
-	script := `mount --bind "$1" /etc/resolv.conf && mount --bind "$2" /run && shift 2 && exec "$@"`
-	c := cli.Start("unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", resolv, runDir, bin,
-		"connect", "-profile", filepath.Join(dir, "hq.toml"), "-v")
-	connected := func(n int) func() error {
-		return func() error {
-			if got := strings.Count(c.Output(), "flexvpn: connected"); got < n {
-				if !c.Running() {
-					return fmt.Errorf("connect exited: %v\n%s", c.Err(), c.Output())
-				}
-				return fmt.Errorf("connected %d times, want %d", got, n)
-			}
-			return nil
-		}
-	}
-	netns.WaitFor(t, 30*time.Second, connected(1))
-	netns.WaitFor(t, 10*time.Second, func() error { return cli.Ping(lan.Addr) })
-	first := swan.WaitSA(netns.GatewayConn, true, 10*time.Second)
-
-	cli.IP("link", "del", "fv0")
-	netns.WaitFor(t, 30*time.Second, connected(2))
+	b.cli.IP("link", "del", "fv0")
+	b.waitConnected(c, 2)
 	if out := c.Output(); !strings.Contains(out, "the tunnel interface was deleted") {
 		t.Errorf("connect does not say why it reconnected:\n%s", out)
 	}
-	netns.WaitFor(t, 10*time.Second, func() error { return cli.Ping(lan.Addr) })
-	if again := swan.WaitSA(netns.GatewayConn, true, 10*time.Second); again.SPIi == first.SPIi {
+	if again := b.swan.WaitSA(netns.GatewayConn, true, 10*time.Second); again.SPIi == first.SPIi {
 		t.Errorf("the gateway still has the first IKE SA (%s): no new SA", first.SPIi)
 	}
-	if err := c.Signal(syscall.SIGTERM); err != nil {
-		t.Errorf("connect exit after SIGTERM: %v\n%s", err, c.Output())
+	b.stop(c)
+}
+
+// TestConnectAfterACrashedConnect: a connect killed with SIGKILL leaves
+// its policy rule, routes, resolv.conf and backup. The next connect may
+// clean them up (its instance lock proves the first is dead), connects,
+// and on exit leaves the system as it was before either, with no
+// duplicate rule.
+func TestConnectAfterACrashedConnect(t *testing.T) {
+	b := newConnectBed(t, "crash")
+	c := b.start()
+	c.Signal(syscall.SIGKILL)
+	if stateOf(b.cli).rules == b.before.rules {
+		t.Fatal("the killed connect left no policy rule; the test would prove nothing")
 	}
-	netns.WaitFor(t, 10*time.Second, func() error { return noSAs(swan) })
+	if rc, _ := os.ReadFile(b.resolv); string(rc) == b.orig {
+		t.Fatal("the killed connect left resolv.conf untouched; the test would prove nothing")
+	}
+	// The gateway still has the dead client's SA: INITIAL_CONTACT from
+	// the new one replaces it.
+	c = b.start()
+	if out := c.Output(); strings.Contains(out, "could not apply") {
+		t.Errorf("the dead connect's leftovers got in the way:\n%s", out)
+	}
+	if n := strings.Count(b.cli.IP("rule", "show"), "lookup 5300"); n != 1 {
+		t.Errorf("%d policy rules for table 5300, want 1:\n%s", n, b.cli.IP("rule", "show"))
+	}
+	b.stop(c)
 }
