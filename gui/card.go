@@ -61,6 +61,11 @@ func (c *card) update(p Profile) {
 	setShown(c.traffic, trafficLine(p))
 	setShown(c.problem, c.problemText(p))
 	c.button.SetText(buttonText(p.State))
+	if c.ui.busy[p.Name] {
+		c.button.Disable()
+	} else {
+		c.button.Enable()
+	}
 	c.updateBanner(p)
 }
 

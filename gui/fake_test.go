@@ -22,6 +22,8 @@ type fakeDaemon struct {
 	trace map[string][]ctl.Event
 	calls []string
 	upErr error
+	// gate, when set, holds every up until it is closed.
+	gate chan struct{}
 }
 
 func newFakeDaemon(names ...string) *fakeDaemon {
@@ -33,6 +35,12 @@ func newFakeDaemon(names ...string) *fakeDaemon {
 }
 
 func (f *fakeDaemon) Up(name string) error {
+	f.mu.Lock()
+	gate := f.gate
+	f.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, "up "+name)
@@ -95,6 +103,14 @@ func (f *fakeDaemon) setTrace(name string, ev []ctl.Event) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.trace[name] = ev
+}
+
+// holdUp makes every up wait until the returned func is called.
+func (f *fakeDaemon) holdUp() (release func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.gate = make(chan struct{})
+	return sync.OnceFunc(func() { close(f.gate) })
 }
 
 // failUp makes every up fail with err (nil: succeed again).

@@ -49,7 +49,9 @@ func (t *trayView) items(ps []Profile, problem error) []*fyne.MenuItem {
 		if p.State != StateIdle {
 			label += " (" + p.State.String() + ")"
 		}
-		items = append(items, fyne.NewMenuItem(label, func() { t.ui.toggle(name) }))
+		item := fyne.NewMenuItem(label, func() { t.ui.toggle(name) })
+		item.Disabled = t.ui.busy[name]
+		items = append(items, item)
 	}
 	quit := fyne.NewMenuItem("Quit", t.ui.Quit)
 	quit.IsQuit = true
@@ -59,7 +61,11 @@ func (t *trayView) items(ps []Profile, problem error) []*fyne.MenuItem {
 func menuKey(items []*fyne.MenuItem) string {
 	var b strings.Builder
 	for _, it := range items {
-		b.WriteString(it.Label + "\x00")
+		b.WriteString(it.Label)
+		if it.Disabled {
+			b.WriteString(" (disabled)")
+		}
+		b.WriteString("\x00")
 	}
 	return b.String()
 }

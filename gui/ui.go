@@ -38,6 +38,9 @@ type UI struct {
 	win     *window
 	trayV   *trayView
 	details map[string]*details
+	// busy holds the profiles with a click in flight: their controls
+	// are disabled so a second click does not queue another request.
+	busy map[string]bool
 }
 
 // NewUI returns the views of m in app. tray is nil where the platform has
@@ -47,7 +50,7 @@ func NewUI(app fyne.App, m *Model, tray Tray) *UI {
 	return &UI{
 		app: app, model: m, tray: tray, ctx: ctx, stop: stop,
 		Do: fyne.Do, Go: func(fn func()) { go fn() }, Now: time.Now,
-		details: map[string]*details{},
+		details: map[string]*details{}, busy: map[string]bool{},
 	}
 }
 
@@ -92,7 +95,19 @@ func (u *UI) refresh() {
 	}
 }
 
-// toggle is a click on a profile's connect/disconnect control.
+// toggle is a click on a profile's connect/disconnect control; it runs
+// on Fyne's goroutine.
 func (u *UI) toggle(name string) {
-	u.Go(func() { u.model.Toggle(u.ctx, name) })
+	if u.busy[name] {
+		return
+	}
+	u.busy[name] = true
+	u.refresh()
+	u.Go(func() {
+		u.model.Toggle(u.ctx, name)
+		u.Do(func() {
+			delete(u.busy, name)
+			u.refresh()
+		})
+	})
 }

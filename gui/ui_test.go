@@ -208,3 +208,26 @@ func TestTrayShowWindow(t *testing.T) {
 		t.Fatal("Show window did not show it")
 	}
 }
+
+// TestClickInFlightDisablesControls: while the daemon has not answered a
+// click, the button and the tray item are disabled, so an impatient
+// second click sends nothing.
+func TestClickInFlightDisablesControls(t *testing.T) {
+	d := newFakeDaemon("corp")
+	release := d.holdUp()
+	t.Cleanup(release)
+	h := newHarness(t, d, socketPath(t), Options{})
+	c := h.card("corp")
+	h.until("the tray item", func() bool { return slices.Contains(h.menuLabels(), "Connect corp") })
+	test.Tap(c.button)
+	if !c.button.Disabled() || !h.menuItem("Connect corp").Disabled {
+		t.Fatal("controls enabled while the click is in flight")
+	}
+	test.Tap(c.button)
+	h.menuItem("Connect corp").Action()
+	release()
+	h.until("the answer", func() bool { return shows(c.state, "connecting") && !c.button.Disabled() })
+	if got := d.called(); !reflect.DeepEqual(got, []string{"up corp"}) {
+		t.Fatalf("daemon saw %q, want one up", got)
+	}
+}
