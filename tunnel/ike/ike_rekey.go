@@ -166,6 +166,7 @@ func (sa *SA) switchKeys(next keyState) {
 	if sa.cfg.RekeyIKE > 0 {
 		sa.ikeRekey = sa.now().Add(sa.cfg.RekeyIKE)
 	}
+	sa.kick() // what waited for the rekey runs on the new SA
 }
 
 // maxRetired bounds the retired key states: the old SA of the last
@@ -188,8 +189,10 @@ func (sa *SA) retire(k keyState) {
 // exchange holds the SA in flux we ask the peer to try again later.
 func (sa *SA) respondIKERekey(m *message) ([]wire.Payload, func(), error) {
 	ours := sa.activeIKERekey()
-	if sa.crossed != nil || (ours == nil && sa.state != StateEstablished) {
-		return nil, nil, notifyErr(wire.TEMPORARY_FAILURE, "IKE SA rekey in progress")
+	if sa.crossed != nil || (ours == nil && (sa.state != StateEstablished || len(sa.tm.active) > 0)) {
+		// Another exchange is under way; the answer to a request of
+		// ours would arrive under keys we no longer use.
+		return nil, nil, notifyErr(wire.TEMPORARY_FAILURE, "IKE SA busy, rekey later")
 	}
 	sap, ke, ni := first[*wire.SA](m.payloads), first[*wire.KE](m.payloads), findNonce(m.payloads)
 	if ke == nil || len(ni) < 16 {

@@ -81,11 +81,22 @@ func newRekeyPairWith(t *testing.T, tweak func(*Config)) *rekeyPair {
 // before, with one Child SA pair each.
 func (p *rekeyPair) converge(t *testing.T, oldSPIi uint64) (spii, spir uint64) {
 	t.Helper()
+	return p.convergeWith(t, oldSPIi, 1)
+}
+
+// converge0 is converge for ends without Child SAs.
+func (p *rekeyPair) converge0(t *testing.T, oldSPIi uint64) (spii, spir uint64) {
+	t.Helper()
+	return p.convergeWith(t, oldSPIi, 0)
+}
+
+func (p *rekeyPair) convergeWith(t *testing.T, oldSPIi uint64, children int) (spii, spir uint64) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		ci, cr := p.cli.SPIs()
 		si, sr := p.srv.SPIs()
-		if ci != oldSPIi && ci == si && cr == sr && len(p.cli.Children()) == 1 && len(p.srv.Children()) == 1 {
+		if ci != oldSPIi && ci == si && cr == sr && len(p.cli.Children()) == children && len(p.srv.Children()) == children {
 			if c, s := len(p.tb.client.SAs()), len(p.tb.server.SAs()); c != 1 || s != 1 {
 				t.Fatalf("%d client and %d server IKE SAs, want one each", c, s)
 			}
@@ -311,4 +322,62 @@ func TestChildRekeyNoticedByOneSide(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("did not settle on the server's rekey: client %v, server %v", p.cli.Children(), p.srv.Children())
+}
+
+// TestIKERekeyWaitsForOutstanding: with windows above 1, a Child SA
+// Delete queued right behind an IKE SA rekey waits for the rekey and
+// runs on the new SA: sent alongside it, its answer would arrive under
+// the old SPIs after the switch and be lost, leaving the Child SA half
+// deleted.
+func TestIKERekeyWaitsForOutstanding(t *testing.T) {
+	p := newRekeyPairWith(t, func(c *Config) { c.WindowSize = 4 })
+	i0, _ := p.cli.SPIs()
+	child := p.cli.Children()[0]
+	// Both queued in one step of the SA goroutine, as a rekey timer and
+	// a user's delete can be: the window would let both out at once.
+	p.cli.do(func() {
+		p.cli.startIKERekey()
+		p.cli.queue(childDeleteTask{child: child})
+	})
+	p.tb.cev.wait(t, EventChildDown)
+	p.tb.sev.wait(t, EventChildDown)
+	if ci, _ := p.cli.SPIs(); ci == i0 {
+		t.Fatal("IKE SA not rekeyed")
+	}
+	if c, s := len(p.cli.Children()), len(p.srv.Children()); c != 0 || s != 0 {
+		t.Fatalf("%d client and %d server Child SAs left", c, s)
+	}
+}
+
+// TestIKERekeyRefusedWhileBusy: a peer's IKE SA rekey that arrives while
+// one of our requests (a Child SA Delete) is outstanding is refused with
+// TEMPORARY_FAILURE, so that our request's answer is not lost to the
+// switch of keys; the peer retries and both complete.
+func TestIKERekeyRefusedWhileBusy(t *testing.T) {
+	p := newRekeyPair(t)
+	i0, _ := p.cli.SPIs()
+	var hold atomic.Bool
+	hold.Store(true)
+	p.tb.pipe.Filter(func(pkt []byte, from, _ netip.AddrPort) bool {
+		h, err := wire.DecodeHeader(pkt)
+		switch {
+		case err != nil:
+		case from.Addr() == clientAddr && h.Exchange == wire.INFORMATIONAL && h.IsResponse():
+			return !hold.Load() // keeps the server's Delete outstanding
+		case from.Addr() == serverAddr && h.Exchange == wire.CREATE_CHILD_SA && h.IsResponse():
+			hold.Store(false) // the server has answered the rekey
+		}
+		return true
+	})
+	if err := p.srv.DeleteChild(p.srv.Children()[0].InSPI); err != nil {
+		t.Fatal(err)
+	}
+	p.tb.cev.wait(t, EventChildDown) // the client got the Delete; its answer is held
+	p.cli.RekeyIKE()
+	p.tb.sev.wait(t, EventChildDown)
+	p.tb.sev.wait(t, EventIKERekeyed)
+	spii, spir := p.converge0(t, i0)
+	if si, sr := p.srv.SPIs(); si != spii || sr != spir {
+		t.Fatal("SPIs differ")
+	}
 }

@@ -114,7 +114,16 @@ func (sa *SA) canStart(t task) bool {
 	case taskIKEInit, taskIKEAuth:
 		return true
 	}
-	return sa.state == StateEstablished || sa.state == StateRekeying || sa.state == StateDeleting
+	if sa.state != StateEstablished && sa.state != StateRekeying && sa.state != StateDeleting {
+		return false
+	}
+	// An IKE SA rekey moves to new keys and message IDs, and answers
+	// under the old ones are dropped: it starts only when nothing else is
+	// outstanding, and nothing starts while it is (windows above 1).
+	if sa.activeIKERekey() != nil {
+		return false
+	}
+	return t.kind() != taskIKERekey || len(sa.tm.active) == 0
 }
 
 // sendRequest builds t's next request with the next message ID.
