@@ -3,6 +3,7 @@ package ike
 import (
 	"errors"
 	"net/netip"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -71,13 +72,22 @@ func TestSimultaneousChildRekey(t *testing.T) {
 	cOld := tb.cev.wait(t, EventChildUp).Child
 	sOld := tb.sev.wait(t, EventChildUp).Child
 	ssa := tb.server.SAs()[0]
-	// Hold the pipe so that both requests are sent before either arrives.
-	hold := make(chan struct{})
-	tb.pipe.Filter(func([]byte, netip.AddrPort, netip.AddrPort) bool { <-hold; return true })
+	// Hold each request in its sender until both are out, so that each
+	// arrives while the other end's own request is outstanding.
+	var held atomic.Int32
+	sent, release := make(chan struct{}, 2), make(chan struct{})
+	tb.pipe.Filter(func(pkt []byte, _, _ netip.AddrPort) bool {
+		if isRekeyRequest(pkt) && held.Add(1) <= 2 {
+			sent <- struct{}{}
+			<-release
+		}
+		return true
+	})
 	go sa.RekeyChild(cOld.InSPI)
 	go ssa.RekeyChild(sOld.InSPI)
-	time.Sleep(50 * time.Millisecond)
-	close(hold)
+	<-sent
+	<-sent
+	close(release)
 	// Each side installs two new SAs: its own and the peer's.
 	for range 2 {
 		tb.cev.wait(t, EventChildRekeyed)
