@@ -1,6 +1,8 @@
 package gui
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
@@ -79,9 +81,5 @@ func detailsText(p Profile, u *UI) string {
 	if p.LastError != "" {
 		lines = append(lines, "last error: "+p.LastError)
 	}
-	out := ""
-	for _, l := range lines {
-		out += l + "\n"
-	}
-	return out[:len(out)-1]
+	return strings.Join(lines, "\n")
 }

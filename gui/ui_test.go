@@ -207,6 +207,10 @@ func TestTrayShowWindow(t *testing.T) {
 	if !h.ui.win.shown {
 		t.Fatal("Show window did not show it")
 	}
+	h.menuItem("Quit").Action()
+	if h.ui.Context().Err() == nil {
+		t.Fatal("Quit left the UI's requests running")
+	}
 }
 
 // TestClickInFlightDisablesControls: while the daemon has not answered a
