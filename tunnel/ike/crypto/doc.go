@@ -44,6 +44,8 @@ package crypto
 //	func VerifySharedKey(p PRF, psk, signedOctets, auth []byte) error  // constant-time compare
 //	func SupportedSignatureHashes() []wire.HashAlgorithm  // for our SIGNATURE_HASH_ALGORITHMS
 //	type PSSSigner struct{ crypto.Signer }  // wrap an RSA key to sign method 14 with RSASSA-PSS
+//	func SignAuth(key crypto.Signer, octets []byte, peerHashes []wire.HashAlgorithm, rand io.Reader) (wire.AuthMethod, []byte, error)  // method 14, else the classic one
+//	func ClassicMethod(pub crypto.PublicKey) (wire.AuthMethod, bool)  // RSA 1, ECDSA 9/10/11
 //	func (k *IKEKeys) Wipe(); func (k *ChildKeys) Wipe()  // zero keys on SA delete / after install
 //	func (k IKEKeys) WithPPK(p PRF, ppk []byte) IKEKeys  // RFC 8784 post-quantum preshared key
 //	errors: ErrUnsupported, ErrInvalidSuite, ErrInvalidPublicValue, ErrIntegrity, ErrMalformed,
