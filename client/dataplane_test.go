@@ -173,7 +173,7 @@ func TestTunnelSessionEndsWhenItsInterfaceIsDeleted(t *testing.T) {
 	mu.Lock()
 	present = false
 	mu.Unlock()
-	wctx, wcancel := context.WithTimeout(ctx, 3*interfaceCheck)
+	wctx, wcancel := context.WithTimeout(ctx, 3*watchEvery)
 	defer wcancel()
 	if err := sess.Wait(wctx); !errors.Is(err, ErrInterfaceGone) || !strings.Contains(err.Error(), "fv0") {
 		t.Fatalf("Wait = %v, want ErrInterfaceGone naming fv0", err)
@@ -189,6 +189,60 @@ func TestTunnelSessionEndsWhenItsInterfaceIsDeleted(t *testing.T) {
 			}
 		case <-ctx.Done():
 			t.Fatal("the gateway was not told the session ended")
+		}
+	}
+}
+
+// TestTunnelSessionEndsWhenItsLocalAddressGoes: sockets bound to an
+// address the host lost (a new Wi-Fi, a new lease) send nothing; the
+// session ends so the Conn redials from the new address. One missed
+// check is forgiven: an address being replaced may vanish for a moment.
+func TestTunnelSessionEndsWhenItsLocalAddressGoes(t *testing.T) {
+	startMiniGateway(t, "loopback-psk")
+	var mu sync.Mutex
+	var gone bool
+	var missed int
+	d := pskDialer(func() (tun.Device, error) { return tunfake.New(tunfake.Config{}), nil })
+	d.hasAddr = func(a netip.Addr) (bool, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if gone {
+			missed++
+		}
+		return !gone, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	sess, err := d.Dial(ctx, Target{Host: "gw.flexvpn.test", Addr: gwAddr})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer sess.Close(ctx)
+	mu.Lock()
+	gone = true
+	mu.Unlock()
+	wctx, wcancel := context.WithTimeout(ctx, (addrGoneAfter+2)*watchEvery)
+	defer wcancel()
+	if err := sess.Wait(wctx); !errors.Is(err, ErrLocalAddressGone) {
+		t.Fatalf("Wait = %v, want ErrLocalAddressGone", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if missed != addrGoneAfter {
+		t.Errorf("ended after %d missed checks, want %d", missed, addrGoneAfter)
+	}
+}
+
+func TestSystemWatchForgivesABriefMiss(t *testing.T) {
+	has := []bool{true, false, true, false, true}
+	w := &systemWatch{local: gwAddr, hasAddr: func(netip.Addr) (bool, error) {
+		h := has[0]
+		has = has[1:]
+		return h, nil
+	}}
+	for range 5 {
+		if err := w.check(); err != nil {
+			t.Fatalf("check = %v after isolated misses", err)
 		}
 	}
 }

@@ -14,4 +14,8 @@ var (
 	// ErrInterfaceGone ends a session whose TUN interface was deleted
 	// under it: the Conn redials with a new one.
 	ErrInterfaceGone = errors.New("the tunnel interface was deleted")
+	// ErrLocalAddressGone ends a session whose sockets are bound to an
+	// address the host no longer has (a new network, a new lease): the
+	// Conn redials from the current address.
+	ErrLocalAddressGone = errors.New("the network changed: the tunnel's local address is gone")
 )

@@ -34,8 +34,9 @@ type TunnelDialer struct {
 	Lifetime esp.Lifetime
 	Logger   *slog.Logger
 
-	// lookup replaces lookupInterface in tests.
-	lookup ifaceLookup
+	// Tests replace the system lookups.
+	lookup  ifaceLookup
+	hasAddr addrLookup
 }
 
 // Dial implements Dialer.
@@ -70,9 +71,7 @@ func (d *TunnelDialer) Dial(ctx context.Context, t Target) (Session, error) {
 	}
 	s.dp = dp
 	go s.watchDataPlane()
-	if name, ok := d.watchable(dev); ok {
-		go s.watchInterface(name, d.lookupFunc(), interfaceCheck)
-	}
+	go s.watchSystem(d.systemWatch(dev, local), watchEvery)
 	s.link = link.New(dp, d.Lifetime, s.log)
 	e, err := ike.NewEndpoint(ike.EndpointConfig{
 		Transport: dp, Local: local,
@@ -94,21 +93,21 @@ func (d *TunnelDialer) Dial(ctx context.Context, t Target) (Session, error) {
 	return s, nil
 }
 
-func (d *TunnelDialer) lookupFunc() ifaceLookup {
-	if d.lookup != nil {
-		return d.lookup
+// systemWatch says what a session on dev, bound to local, watches. The
+// interface is a kernel device's (one with a file), or any device's when
+// a test supplies the lookup.
+func (d *TunnelDialer) systemWatch(dev tun.Device, local netip.Addr) *systemWatch {
+	w := &systemWatch{lookup: d.lookup, local: local, hasAddr: d.hasAddr}
+	if w.lookup == nil {
+		w.lookup = lookupInterface
 	}
-	return lookupInterface
-}
-
-// watchable names the interface to watch: a kernel device's (one with a
-// file), or any device's when a test supplies the lookup.
-func (d *TunnelDialer) watchable(dev tun.Device) (string, bool) {
-	if dev.File() == nil && d.lookup == nil {
-		return "", false
+	if w.hasAddr == nil {
+		w.hasAddr = hostHasAddr
 	}
-	name, err := dev.Name()
-	return name, err == nil
+	if dev.File() != nil || d.lookup != nil {
+		w.iface, _ = dev.Name()
+	}
+	return w
 }
 
 func (d *TunnelDialer) newTUN() (tun.Device, error) {

@@ -69,10 +69,20 @@ func (b *connectBed) waitConnected(c *netns.Process, n int) {
 // stop ends c the way a user does and checks that it put everything back.
 func (b *connectBed) stop(c *netns.Process) {
 	b.t.Helper()
+	b.terminate(c)
+	b.checkRestored()
+}
+
+func (b *connectBed) terminate(c *netns.Process) {
+	b.t.Helper()
 	if err := c.Signal(syscall.SIGTERM); err != nil {
 		b.t.Errorf("connect exit after SIGTERM: %v\n%s", err, c.Output())
 	}
 	netns.WaitFor(b.t, 10*time.Second, func() error { return noSAs(b.swan) })
+}
+
+func (b *connectBed) checkRestored() {
+	b.t.Helper()
 	checkState(b.t, b.cli, b.before, b.resolv, b.orig)
 	if left, _ := filepath.Glob(filepath.Join(b.dir, "run", "flexvpn", "*")); len(left) != 0 {
 		b.t.Errorf("files left in /run/flexvpn: %v", left)
@@ -125,4 +135,28 @@ func TestConnectAfterACrashedConnect(t *testing.T) {
 		t.Errorf("%d policy rules for table 5300, want 1:\n%s", n, b.cli.IP("rule", "show"))
 	}
 	b.stop(c)
+}
+
+// TestConnectFollowsANewLocalAddress: the client's address changes under
+// a running connect (a new network, a new lease). Its sockets are bound
+// to the old address and carry nothing; it must notice, say so, and
+// reconnect from the new address.
+func TestConnectFollowsANewLocalAddress(t *testing.T) {
+	b := newConnectBed(t, "newaddr")
+	newAddr := netip.MustParseAddr("192.0.2.11")
+	c := b.start()
+	b.cli.IP("addr", "del", e2eCli.String()+"/24", "dev", b.cli.Iface)
+	b.cli.IP("addr", "add", newAddr.String()+"/24", "dev", b.cli.Iface)
+	b.waitConnected(c, 2)
+	if out := c.Output(); !strings.Contains(out, "the network changed") {
+		t.Errorf("connect does not say why it reconnected:\n%s", out)
+	}
+	if sa := b.swan.WaitSA(netns.GatewayConn, true, 10*time.Second); sa.RemoteHost.Addr() != newAddr {
+		t.Errorf("the gateway's SA is with %v, want the new address %v", sa.RemoteHost, newAddr)
+	}
+	b.terminate(c)
+	// Back to the first address, the namespace must be as it was.
+	b.cli.IP("addr", "del", newAddr.String()+"/24", "dev", b.cli.Iface)
+	b.cli.IP("addr", "add", e2eCli.String()+"/24", "dev", b.cli.Iface)
+	b.checkRestored()
 }
