@@ -104,7 +104,11 @@ func (s *Server) engineConfig(c *Config, cr Credentials) (*ike.Config, error) {
 		DPDRetry:     dpdRetry(c.DPDInterval),
 		HalfOpenMax:  c.HalfOpenThreshold,
 		LocalTS:      c.Authorizer.reachable(),
-		Redirect:     s.redirectHook,
+		// Our data plane carries ESP in UDP only (no raw ESP, protocol
+		// 50, in userspace): fake a NAT so every client encapsulates, even
+		// one with a public address that did not ask for it.
+		ForceEncap: true,
+		Redirect:   s.redirectHook,
 		// IKE_SA_INIT redirects learn the client's REDIRECTED_FROM.
 		RedirectInit: s.redirectInitHook,
 		// ConfigProvider is the only place the engine lets policy refuse
