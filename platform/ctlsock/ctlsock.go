@@ -8,6 +8,7 @@ package ctlsock
 import (
 	"errors"
 	"net"
+	"slices"
 )
 
 // Policy says who may use the socket.
@@ -19,6 +20,10 @@ type Policy struct {
 // Peer is the identity of a connected client.
 type Peer struct {
 	UID, GID, PID int
+	// Groups are the peer's supplementary groups, where the OS tells
+	// them: `usermod -aG flexvpn alice` makes the group one of these, not
+	// alice's primary group.
+	Groups []int
 }
 
 // ErrDenied is returned for a peer the policy does not allow.
@@ -26,7 +31,7 @@ var ErrDenied = errors.New("control socket: permission denied (run as root or as
 
 // Allowed reports whether the policy admits p.
 func (pol Policy) Allowed(p Peer) bool {
-	return p.UID == 0 || (pol.GID >= 0 && p.GID == pol.GID)
+	return p.UID == 0 || (pol.GID >= 0 && (p.GID == pol.GID || slices.Contains(p.Groups, pol.GID)))
 }
 
 // Listener accepts only allowed peers; others are closed and counted.

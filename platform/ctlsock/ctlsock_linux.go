@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -70,9 +71,13 @@ func peerCred(c net.Conn) (Peer, error) {
 		return Peer{}, err
 	}
 	var cred *unix.Ucred
+	var groups []int
 	var credErr error
 	err = raw.Control(func(fd uintptr) {
 		cred, credErr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
+		if credErr == nil {
+			groups, credErr = peerGroups(int(fd))
+		}
 	})
 	if err == nil {
 		err = credErr
@@ -80,5 +85,32 @@ func peerCred(c net.Conn) (Peer, error) {
 	if err != nil {
 		return Peer{}, err
 	}
-	return Peer{UID: int(cred.Uid), GID: int(cred.Gid), PID: int(cred.Pid)}, nil
+	return Peer{UID: int(cred.Uid), GID: int(cred.Gid), PID: int(cred.Pid), Groups: groups}, nil
+}
+
+// peerGroups reads SO_PEERGROUPS (Linux 4.13+): the supplementary groups
+// the peer had when it connected, taken by the kernel like SO_PEERCRED,
+// so unlike /proc/PID/status they cannot belong to a recycled PID. On an
+// older kernel (ENOPROTOOPT) only the primary group counts.
+func peerGroups(fd int) ([]int, error) {
+	buf := make([]uint32, 64)
+	for {
+		size := uint32(len(buf) * 4)
+		_, _, errno := unix.Syscall6(unix.SYS_GETSOCKOPT, uintptr(fd), unix.SOL_SOCKET, unix.SO_PEERGROUPS,
+			uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&size)), 0)
+		switch {
+		case errno == unix.ERANGE && int(size/4) > len(buf):
+			buf = make([]uint32, size/4)
+			continue
+		case errno == unix.ENOPROTOOPT:
+			return nil, nil
+		case errno != 0:
+			return nil, fmt.Errorf("SO_PEERGROUPS: %w", errno)
+		}
+		groups := make([]int, size/4)
+		for i := range groups {
+			groups[i] = int(buf[i])
+		}
+		return groups, nil
+	}
 }

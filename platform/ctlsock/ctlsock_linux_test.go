@@ -19,6 +19,9 @@ func TestPolicy(t *testing.T) {
 		{Policy{GID: -1}, Peer{UID: 1000, GID: 1000}, false},
 		{Policy{GID: 1001}, Peer{UID: 1000, GID: 1001}, true},
 		{Policy{GID: 1001}, Peer{UID: 1000, GID: 1000}, false},
+		{Policy{GID: 1001}, Peer{UID: 1000, GID: 1000, Groups: []int{27, 1001}}, true}, // usermod -aG
+		{Policy{GID: 1001}, Peer{UID: 1000, GID: 1000, Groups: []int{27}}, false},
+		{Policy{GID: -1}, Peer{UID: 1000, GID: 1000, Groups: []int{0}}, false}, // group root is no root
 	}
 	for _, c := range cases {
 		if got := c.pol.Allowed(c.peer); got != c.want {
