@@ -49,6 +49,14 @@ func TestServerServesEveryListenAddress(t *testing.T) {
 	if n := len(s.Sessions()); n != 4 {
 		t.Errorf("%d sessions, want 4 (a client and a bare initiator per address)", n)
 	}
+	// `sessions` names the address each client reached.
+	perGateway := map[string]int{}
+	for _, x := range s.Sessions() {
+		perGateway[x.Gateway]++
+	}
+	if perGateway[gwAddr.String()] != 2 || perGateway[gwAddr2.String()] != 2 {
+		t.Errorf("sessions per gateway address %v, want two on each of %s and %s", perGateway, gwAddr, gwAddr2)
+	}
 }
 
 // TestServerDefaultListenServesIPv6: without a listen key the server

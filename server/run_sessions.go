@@ -84,7 +84,7 @@ func (s *Server) provideConfig(ctx context.Context, peer ike.PeerInfo, req []wir
 // caps refuse it with AUTHENTICATION_FAILED. The SA's context ends with
 // the SA, whether or not it ever came up, and ends the session.
 func (s *Server) admit(ctx context.Context, peer ike.PeerInfo, identity string, lease Lease, allowed []netip.Prefix, local []wire.TrafficSelector) (*live, error) {
-	sess, err := s.reg.Add(SessionInfo{Identity: identity, Peer: peer.Remote, Gateway: s.gatewayName(),
+	sess, err := s.reg.Add(SessionInfo{Identity: identity, Peer: peer.Remote, Gateway: s.gatewayName(peer.Local.Addr()),
 		IP4: lease.IP4, IP6: lease.IP6})
 	if err != nil {
 		s.log.Info("session refused", "peer", identity, "remote", peer.Remote, "err", err)
@@ -98,10 +98,17 @@ func (s *Server) admit(ctx context.Context, peer ike.PeerInfo, identity string, 
 	return l, nil
 }
 
-// gatewayName is what `sessions` shows as the gateway a client reached.
-func (s *Server) gatewayName() string {
-	if a := listenAddr(s.cfg.Load()); !a.IsUnspecified() {
-		return a.String()
+// gatewayName is what `sessions` shows as the gateway a client reached:
+// the address it talked to, else (where the OS does not tell) the first
+// specific listen address.
+func (s *Server) gatewayName(local netip.Addr) string {
+	if local.IsValid() && !local.IsUnspecified() {
+		return local.Unmap().String()
+	}
+	for _, a := range s.cfg.Load().Listen {
+		if !a.IsUnspecified() {
+			return a.String()
+		}
 	}
 	return ""
 }
@@ -224,7 +231,7 @@ func (s *Server) bind(sa *ike.SA, c *ike.ChildSA) {
 	if l == nil {
 		identity := PeerIdentity(s.peers[sa]).String()
 		var err error
-		if l, err = s.registerPlain(identity, c.Remote); err != nil {
+		if l, err = s.registerPlain(identity, c.Remote, c.Local.Addr()); err != nil {
 			s.log.Info("session refused", "peer", identity, "remote", c.Remote, "err", err)
 			go sa.Close(context.Background())
 			return
@@ -235,8 +242,8 @@ func (s *Server) bind(sa *ike.SA, c *ike.ChildSA) {
 	s.bySA[sa] = l
 }
 
-func (s *Server) registerPlain(identity string, remote netip.AddrPort) (*live, error) {
-	sess, err := s.reg.Add(SessionInfo{Identity: identity, Peer: remote, Gateway: s.gatewayName()})
+func (s *Server) registerPlain(identity string, remote netip.AddrPort, local netip.Addr) (*live, error) {
+	sess, err := s.reg.Add(SessionInfo{Identity: identity, Peer: remote, Gateway: s.gatewayName(local)})
 	if err != nil {
 		return nil, err
 	}

@@ -123,6 +123,9 @@ type PeerInfo struct {
 	ID          Identity
 	EAPIdentity string
 	Remote      netip.AddrPort
+	// Local is our address the peer talks to: on a multi-homed gateway,
+	// which of its addresses the client chose.
+	Local       netip.AddrPort
 	Certificate *x509.Certificate
 	VendorIDs   [][]byte
 	// RedirectedFrom is the gateway that redirected the peer to us

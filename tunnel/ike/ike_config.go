@@ -205,7 +205,7 @@ func (sa *SA) ackConfig(cp *wire.CP) ([]wire.Payload, error) {
 }
 
 func (sa *SA) peerInfo() PeerInfo {
-	pi := PeerInfo{ID: sa.peerID, Remote: sa.remote, Certificate: sa.peerCert, VendorIDs: sa.peer.vendorIDs,
+	pi := PeerInfo{ID: sa.peerID, Remote: sa.remote, Local: sa.local, Certificate: sa.peerCert, VendorIDs: sa.peer.vendorIDs,
 		RedirectedFrom: sa.peer.redirectedBy, SA: sa}
 	if sa.eapState != nil {
 		pi.EAPIdentity = sa.eapState.identity
