@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the installable packages into $OUT (default dist/):
 #   .deb and .rpm for amd64 and arm64 (systemd),
-#   .ipk for common OpenWrt targets (procd).
-# Usage: packaging/build.sh [deb] [rpm] [ipk]   (default: all three)
+#   .ipk for common OpenWrt targets (procd),
+#   gui: flexvpn-gui as .deb and .rpm for the host's architecture (cgo).
+# Usage: packaging/build.sh [deb] [rpm] [ipk] [gui]   (default: all four)
 # Environment: VERSION (default from git), OUT, GO, NFPM, DEB_ARCHES,
 # IPK_TARGETS. Run from the repository root (make package does).
 set -euo pipefail
@@ -39,14 +40,24 @@ build() {
 	echo "$bin"
 }
 
-# pack PACKAGER ARCH BINARY
+# buildGUI: flexvpn-gui for the host (Fyne needs cgo and the host's GL and
+# X11 libraries); prints its path. No -trimpath: the cgo packages then
+# come from the cache `go test` filled.
+buildGUI() {
+	local bin="$OUT/bin/flexvpn-gui-linux-$($GO env GOARCH)"
+	mkdir -p "$OUT/bin"
+	CGO_ENABLED=1 $GO build -ldflags "-s -w -X main.version=$VER" -o "$bin" ./cmd/flexvpn-gui
+	echo "$bin"
+}
+
+# pack PACKAGER ARCH BINARY [CONFIG]
 pack() {
-	ARCH=$2 BINARY=$3 VERSION=$VER $NFPM package --config packaging/nfpm.yaml --packager "$1" --target "$OUT/" >&2
+	ARCH=$2 BINARY=$3 VERSION=$VER $NFPM package --config "${4:-packaging/nfpm.yaml}" --packager "$1" --target "$OUT/" >&2
 }
 
 VER=$(version)
 formats=("$@")
-[ ${#formats[@]} -gt 0 ] || formats=(deb rpm ipk)
+[ ${#formats[@]} -gt 0 ] || formats=(deb rpm ipk gui)
 mkdir -p "$OUT"
 for f in "${formats[@]}"; do
 	case $f in
@@ -61,8 +72,12 @@ for f in "${formats[@]}"; do
 			pack ipk "$owrt" "$(build "$goarch" "$goarm")"
 		done
 		;;
+	gui)
+		bin=$(buildGUI)
+		for p in deb rpm; do pack "$p" "$($GO env GOARCH)" "$bin" packaging/nfpm-gui.yaml; done
+		;;
 	*)
-		echo "build.sh: unknown format $f (want deb, rpm or ipk)" >&2
+		echo "build.sh: unknown format $f (want deb, rpm, ipk or gui)" >&2
 		exit 2
 		;;
 	esac

@@ -22,7 +22,8 @@ var (
 )
 
 // builtPackages runs build.sh once per test binary for a small matrix:
-// deb and rpm for amd64, ipk for one MIPS router and x86_64.
+// deb and rpm for amd64, ipk for one MIPS router and x86_64, and the GUI
+// packages for the host.
 func builtPackages(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
@@ -36,7 +37,7 @@ func builtPackages(t *testing.T) string {
 		if buildErr != nil {
 			return
 		}
-		cmd := exec.Command("bash", "packaging/build.sh", "deb", "rpm", "ipk")
+		cmd := exec.Command("bash", "packaging/build.sh", "deb", "rpm", "ipk", "gui")
 		cmd.Dir = ".."
 		cmd.Env = append(os.Environ(), "OUT="+buildDir, "VERSION="+testVersion,
 			"DEB_ARCHES=amd64", "IPK_TARGETS=mips_24kc=mips x86_64=amd64")
@@ -168,10 +169,61 @@ func TestIPK(t *testing.T) {
 	}
 }
 
+// TestGUIDeb: the desktop package carries flexvpn-gui, a menu entry and
+// an autostart entry that starts it in the tray, depends on the very
+// version of the daemon package it talks to, and its binary reports that
+// version.
+func TestGUIDeb(t *testing.T) {
+	dir := builtPackages(t)
+	arch := runtime.GOARCH
+	members, err := readAr(mustRead(t, filepath.Join(dir, "flexvpn-gui_"+testVersion+"_"+arch+".deb")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	control, err := readTarGz(members["control.tar.gz"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := controlFields(control["control"].data)
+	if !strings.Contains(fields["Depends"], "flexvpn (= "+testVersion+")") || !strings.Contains(fields["Depends"], "libgl1") {
+		t.Errorf("Depends = %q: want the same flexvpn version and the GL library", fields["Depends"])
+	}
+	if got := string(control["conffiles"].data); !strings.Contains(got, "/etc/xdg/autostart/flexvpn-gui.desktop") {
+		t.Errorf("conffiles = %q: an admin's edit of the autostart entry must survive upgrades", got)
+	}
+	data, err := readTarGz(members["data.tar.gz"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	menu := wantFile(t, data, "usr/share/applications/flexvpn-gui.desktop", 0o644).data
+	autostart := wantFile(t, data, "etc/xdg/autostart/flexvpn-gui.desktop", 0o644).data
+	for name, want := range map[string]string{"menu entry": "Exec=flexvpn-gui\n", "autostart entry": "Exec=flexvpn-gui --hidden\n"} {
+		entry := menu
+		if name == "autostart entry" {
+			entry = autostart
+		}
+		if !bytes.HasPrefix(entry, []byte("[Desktop Entry]\n")) || !bytes.Contains(entry, []byte(want)) {
+			t.Errorf("%s lacks %q:\n%s", name, want, entry)
+		}
+	}
+	bin := wantFile(t, data, "usr/bin/flexvpn-gui", 0o755)
+	if runtime.GOOS == "linux" {
+		path := filepath.Join(t.TempDir(), "flexvpn-gui")
+		if err := os.WriteFile(path, bin.data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		// stdout only: Fyne complains about LANG=C on stderr at init.
+		out, err := exec.Command(path, "--version").Output()
+		if got := strings.TrimSpace(string(out)); err != nil || got != "flexvpn-gui "+testVersion {
+			t.Errorf("flexvpn-gui --version = %q, %v", got, err)
+		}
+	}
+}
+
 // TestRPM: the RPM is written and names itself in its lead.
 func TestRPM(t *testing.T) {
 	dir := builtPackages(t)
-	matches, _ := filepath.Glob(filepath.Join(dir, "*.rpm"))
+	matches, _ := filepath.Glob(filepath.Join(dir, "flexvpn-[0-9]*.rpm"))
 	if len(matches) != 1 {
 		t.Fatalf("rpm files: %v", matches)
 	}
