@@ -34,6 +34,13 @@ type Session interface {
 	Close(ctx context.Context) error
 }
 
+// Applied is a Session that wants to know when its routes and DNS were
+// applied (the TUN interface is up and routed from then on); the
+// TunnelDialer's sessions do.
+type Applied interface {
+	Applied()
+}
+
 // Dialer makes one connection attempt. A gateway that redirects during
 // the handshake makes Dial return a *RedirectError.
 type Dialer interface {
@@ -328,6 +335,9 @@ func (c *Conn) serve(ctx context.Context, sess Session, t Target) (bool, error) 
 		c.setState(StateConnecting, t.Host, "could not apply routes and DNS", err)
 		c.closeSession(sess)
 		return false, fmt.Errorf("applying routes and DNS: %w", err)
+	}
+	if a, ok := sess.(Applied); ok {
+		a.Applied()
 	}
 	c.wasUp = true
 	c.setState(StateConnected, t.Host, "connected", nil)

@@ -159,10 +159,10 @@ func TestTunnelSessionEndsWhenItsInterfaceIsDeleted(t *testing.T) {
 	var mu sync.Mutex
 	present := true
 	d := pskDialer(func() (tun.Device, error) { return tunfake.New(tunfake.Config{Name: "fv0"}), nil })
-	d.lookup = func(name string) (int, bool, error) {
+	d.lookup = func(name string) (ifaceState, bool, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		return 7, present && name == "fv0", nil
+		return ifaceState{Index: 7, Up: true}, present && name == "fv0", nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -244,5 +244,59 @@ func TestSystemWatchForgivesABriefMiss(t *testing.T) {
 		if err := w.check(); err != nil {
 			t.Fatalf("check = %v after isolated misses", err)
 		}
+	}
+}
+
+func TestSystemWatchInterface(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		states []ifaceState // after the first, which the watch starts from
+		want   error
+	}{
+		{"renamed away", []ifaceState{{Index: 0}}, ErrInterfaceGone},
+		{"replaced", []ifaceState{{Index: 8, Up: true}}, ErrInterfaceGone},
+		{"down for a moment", []ifaceState{{Index: 7}, {Index: 7, Up: true}, {Index: 7}, {Index: 7, Up: true}}, nil},
+		{"set down", []ifaceState{{Index: 7}, {Index: 7}}, ErrInterfaceDown},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			states := tc.states
+			w := &systemWatch{iface: "fv0", index: 7, local: gwAddr,
+				hasAddr: func(netip.Addr) (bool, error) { return true, nil },
+				lookup: func(string) (ifaceState, bool, error) {
+					st := states[0]
+					states = states[1:]
+					return st, st.Index != 0, nil
+				}}
+			w.applied.Store(true)
+			var err error
+			for len(states) > 0 && err == nil {
+				err = w.check()
+			}
+			if !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
+				t.Fatalf("check = %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestSystemWatchWaitsForTheRoutes: the interface is down until the
+// routes are applied (the handshake may wait for a password); that is
+// no reason to end the session.
+func TestSystemWatchWaitsForTheRoutes(t *testing.T) {
+	w := &systemWatch{iface: "fv0", index: 7, local: gwAddr,
+		hasAddr: func(netip.Addr) (bool, error) { return true, nil },
+		lookup:  func(string) (ifaceState, bool, error) { return ifaceState{Index: 7}, true, nil }}
+	for range 5 {
+		if err := w.check(); err != nil {
+			t.Fatalf("check before the routes were applied = %v", err)
+		}
+	}
+	w.applied.Store(true)
+	var err error
+	for range addrGoneAfter {
+		err = w.check()
+	}
+	if !errors.Is(err, ErrInterfaceDown) {
+		t.Fatalf("check of an interface down after the routes = %v, want ErrInterfaceDown", err)
 	}
 }

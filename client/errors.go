@@ -14,6 +14,9 @@ var (
 	// ErrInterfaceGone ends a session whose TUN interface was deleted
 	// under it: the Conn redials with a new one.
 	ErrInterfaceGone = errors.New("the tunnel interface was deleted")
+	// ErrInterfaceDown ends a session whose TUN interface was set down
+	// (and with it lost its routes).
+	ErrInterfaceDown = errors.New("the tunnel interface was set down and lost its routes")
 	// ErrLocalAddressGone ends a session whose sockets are bound to an
 	// address the host no longer has (a new network, a new lease): the
 	// Conn redials from the current address.

@@ -71,7 +71,8 @@ func (d *TunnelDialer) Dial(ctx context.Context, t Target) (Session, error) {
 	}
 	s.dp = dp
 	go s.watchDataPlane()
-	go s.watchSystem(d.systemWatch(dev, local), watchEvery)
+	s.watch = d.systemWatch(dev, local)
+	go s.watchSystem(s.watch, watchEvery)
 	s.link = link.New(dp, d.Lifetime, s.log)
 	e, err := ike.NewEndpoint(ike.EndpointConfig{
 		Transport: dp, Local: local,
@@ -194,6 +195,7 @@ type tunnelSession struct {
 	redirect  string
 	endErr    error
 	wantDN    []byte // the gateway's expected DN, checked once the SA is up
+	watch     *systemWatch
 	closeOnce sync.Once
 }
 
@@ -349,6 +351,9 @@ func (s *tunnelSession) onEvent(ev ike.Event) {
 		s.finishLocked(ev.Err)
 	}
 }
+
+// Applied implements Applied: the interface is up from now on.
+func (s *tunnelSession) Applied() { s.watch.applied.Store(true) }
 
 func (s *tunnelSession) Reply() Reply {
 	s.mu.Lock()

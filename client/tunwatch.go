@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,24 +22,30 @@ const watchEvery = 2 * time.Second
 // moment.
 const addrGoneAfter = 2
 
-// ifaceLookup finds an interface's index by name; found false means the
-// system has none of that name, err that it could not tell.
-type ifaceLookup func(name string) (index int, found bool, err error)
+// ifaceLookup finds an interface by name; found false means the system
+// has none of that name, err that it could not tell.
+type ifaceLookup func(name string) (ifc ifaceState, found bool, err error)
+
+// ifaceState is what the watch needs of an interface.
+type ifaceState struct {
+	Index int
+	Up    bool
+}
 
 // addrLookup reports whether the host still has address a.
 type addrLookup func(a netip.Addr) (bool, error)
 
-func lookupInterface(name string) (int, bool, error) {
+func lookupInterface(name string) (ifaceState, bool, error) {
 	ifs, err := net.Interfaces()
 	if err != nil {
-		return 0, false, err
+		return ifaceState{}, false, err
 	}
 	for _, ifc := range ifs {
 		if ifc.Name == name {
-			return ifc.Index, true, nil
+			return ifaceState{Index: ifc.Index, Up: ifc.Flags&net.FlagUp != 0}, true, nil
 		}
 	}
-	return 0, false, nil
+	return ifaceState{}, false, nil
 }
 
 func hostHasAddr(a netip.Addr) (bool, error) {
@@ -56,24 +63,28 @@ func hostHasAddr(a netip.Addr) (bool, error) {
 
 // systemWatch is what one session watches.
 type systemWatch struct {
-	iface   string // "" when the device is not the system's
-	lookup  ifaceLookup
-	index   int
+	iface  string // "" when the device is not the system's
+	lookup ifaceLookup
+	index  int
+	// applied is set once the Conn applied the session's routes, which
+	// sets the interface up: from then on it must stay up.
+	applied atomic.Bool
+	downs   int // checks in a row that found it down after applied
 	local   netip.Addr
 	hasAddr addrLookup
-	misses  int
+	misses  int // checks in a row that missed the local address
 }
 
 // watchSystem ends the session when its interface or its local address
 // goes away, until the data plane stops.
 func (s *tunnelSession) watchSystem(w *systemWatch, every time.Duration) {
 	if w.iface != "" {
-		index, found, err := w.lookup(w.iface)
+		ifc, found, err := w.lookup(w.iface)
 		if err != nil || !found {
 			s.log.Warn("tunnel interface not found; its deletion will go unnoticed", "interface", w.iface, "err", err)
 			w.iface = ""
 		}
-		w.index = index
+		w.index = ifc.Index
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -93,11 +104,8 @@ func (s *tunnelSession) watchSystem(w *systemWatch, every time.Duration) {
 
 // check looks once; an error says what went away.
 func (w *systemWatch) check() error {
-	if w.iface != "" {
-		index, found, err := w.lookup(w.iface)
-		if err == nil && (!found || index != w.index) {
-			return fmt.Errorf("%w: %s", ErrInterfaceGone, w.iface)
-		}
+	if err := w.checkInterface(); err != nil {
+		return err
 	}
 	has, err := w.hasAddr(w.local)
 	switch {
@@ -107,6 +115,30 @@ func (w *systemWatch) check() error {
 		return fmt.Errorf("%w: %s", ErrLocalAddressGone, w.local)
 	default:
 		w.misses++
+	}
+	return nil
+}
+
+// checkInterface: a deleted interface ends the session at once. One set
+// down does too when it stays down after the routes were applied (which
+// set it up): the kernel dropped its routes with it, so traffic meant
+// for the tunnel would leave in the clear; a new session brings them
+// back.
+func (w *systemWatch) checkInterface() error {
+	if w.iface == "" {
+		return nil
+	}
+	ifc, found, err := w.lookup(w.iface)
+	switch {
+	case err != nil:
+	case !found || ifc.Index != w.index:
+		return fmt.Errorf("%w: %s", ErrInterfaceGone, w.iface)
+	case ifc.Up || !w.applied.Load():
+		w.downs = 0
+	case w.downs+1 >= addrGoneAfter:
+		return fmt.Errorf("%w: %s", ErrInterfaceDown, w.iface)
+	default:
+		w.downs++
 	}
 	return nil
 }

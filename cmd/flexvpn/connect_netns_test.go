@@ -160,3 +160,21 @@ func TestConnectFollowsANewLocalAddress(t *testing.T) {
 	b.cli.IP("addr", "add", e2eCli.String()+"/24", "dev", b.cli.Iface)
 	b.checkRestored()
 }
+
+// TestConnectRecoversFromItsInterfaceSetDown: setting fv0 down makes
+// the kernel drop the tunnel's routes, so traffic for the gateway's
+// networks would leave in the clear. The connection must notice and
+// reconnect, which brings an interface and routes back.
+func TestConnectRecoversFromItsInterfaceSetDown(t *testing.T) {
+	b := newConnectBed(t, "tundown")
+	c := b.start()
+	b.cli.IP("link", "set", "fv0", "down")
+	b.waitConnected(c, 2)
+	if out := c.Output(); !strings.Contains(out, "the tunnel interface was set down") {
+		t.Errorf("connect does not say why it reconnected:\n%s", out)
+	}
+	if routes := b.cli.IP("route", "show", "table", "5300"); !strings.Contains(routes, "198.51.100.0/24 dev fv0") {
+		t.Errorf("the tunnel route is not back:\n%s", routes)
+	}
+	b.stop(c)
+}
