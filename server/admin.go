@@ -27,6 +27,7 @@ const (
 	OpDisconnect = "disconnect"
 	OpRedirect   = "redirect"
 	OpReload     = "reload"
+	OpStatus     = "status"
 )
 
 // AdminRequest is one command.
@@ -43,6 +44,7 @@ type AdminResponse struct {
 	Sessions []SessionSnapshot `json:"sessions,omitempty"`
 	Ended    []SessionID       `json:"ended,omitempty"`
 	Reload   *ReloadResult     `json:"reload,omitempty"`
+	Status   *Status           `json:"status,omitempty"`
 }
 
 // maxAdminLine bounds one request; the socket is root-only, but a
@@ -97,8 +99,11 @@ func (s *Server) admin(req AdminRequest) AdminResponse {
 		resp.Ended, err = s.Redirect(req.Target, req.To)
 	case OpReload:
 		resp.Reload, err = s.reloadFile(ctx)
+	case OpStatus:
+		st := s.Status()
+		resp.Status = &st
 	default:
-		err = fmt.Errorf("unknown op %q; use sessions, disconnect, redirect or reload", req.Op)
+		err = fmt.Errorf("unknown op %q; use sessions, status, disconnect, redirect or reload", req.Op)
 	}
 	if err != nil {
 		s.log.Info("admin command failed", "op", req.Op, "target", req.Target, "err", err)

@@ -51,6 +51,13 @@ func TestAdminSocket(t *testing.T) {
 	if err != nil || len(r.Sessions) != 1 || r.Sessions[0].IP4 != c.Reply().Addrs[0].Addr() {
 		t.Fatalf("sessions = %+v, %v", r.Sessions, err)
 	}
+	r, err = adminCall(t, sock, server.AdminRequest{Op: server.OpStatus})
+	if err != nil || r.Status == nil {
+		t.Fatalf("status = %+v, %v", r, err)
+	}
+	if st := r.Status; st.Sessions != 1 || len(st.Listen) == 0 || st.Listen[0].Addr() != gwAddr || st.DataPlane.IKEIn == 0 {
+		t.Errorf("status = %+v: want one session, our listen address and the IKE the client sent", st)
+	}
 	if _, err := adminCall(t, sock, server.AdminRequest{Op: "bogus"}); !errors.Is(err, server.ErrAdmin) || !strings.Contains(err.Error(), "unknown op") {
 		t.Fatalf("bogus op: %v", err)
 	}

@@ -15,13 +15,14 @@ import (
 )
 
 func init() {
-	register("server", "run the FlexVPN-style server, or talk to it (sessions, disconnect, redirect, reload, nthash, hash-password, load-key)", runServerCommand)
+	register("server", "run the FlexVPN-style server, or talk to it (sessions, status, disconnect, redirect, reload, nthash, hash-password, load-key)", runServerCommand)
 }
 
 // serverSubcommands are `flexvpn server <name> ...`; anything else is
 // the server itself (`flexvpn server --config FILE`).
 var serverSubcommands = map[string]func(args []string) error{
 	"sessions":      runServerSessions,
+	"status":        runServerStatus,
 	"disconnect":    runServerDisconnect,
 	"redirect":      runServerRedirect,
 	"reload":        runServerReload,
@@ -47,7 +48,7 @@ func runServer(args []string) error {
 	path := fs.String("config", "", "server configuration file (TOML)")
 	verbose := fs.Bool("v", false, "verbose logging")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: flexvpn server --config FILE [-v]\n       flexvpn server sessions|disconnect|redirect|reload|nthash|hash-password|load-key ...")
+		fmt.Fprintln(fs.Output(), "usage: flexvpn server --config FILE [-v]\n       flexvpn server sessions|status|disconnect|redirect|reload|nthash|hash-password|load-key ...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
