@@ -90,6 +90,7 @@ type Conn struct {
 	gateways *GatewayList
 	log      *slog.Logger
 	netChg   chan struct{}
+	eligChg  chan struct{} // see EligibilityChanged
 	// redirect is where a gateway sent an established session; Run's
 	// goroutine dials it before the next gateway of the list.
 	redirect *Target
@@ -131,6 +132,7 @@ func NewConn(cfg ConnConfig) *Conn {
 		gateways: NewGatewayList(peers),
 		log:      cfg.Logger.With("profile", cfg.Profile.Name),
 		netChg:   make(chan struct{}, 1),
+		eligChg:  make(chan struct{}, 1),
 	}
 }
 
@@ -268,9 +270,14 @@ func (c *Conn) pause(ctx context.Context, backoff *time.Duration, lastErr error)
 		ev.Err = lastErr.Error()
 	}
 	c.emit(ev, lastErr)
-	if err := c.cfg.Sleep(ctx, wait); err != nil {
+	woken, err := c.backoffSleep(ctx, wait)
+	if err != nil {
 		c.setState(StateIdle, "", "disconnected", nil)
 		return true, nil
+	}
+	if woken {
+		c.log.Info("gateway eligibility changed; trying again now")
+		return false, nil
 	}
 	*backoff = min(*backoff*2, c.cfg.BackoffMax)
 	return false, nil
@@ -364,12 +371,12 @@ func (c *Conn) serve(ctx context.Context, sess Session, t Target) (bool, error) 
 			c.closeSession(sess)
 			c.gateways.Rewind(t.Peer) // the same gateway first
 			return false, nil
+		case <-c.eligChg:
+			if c.recheck(sess, t) {
+				return false, nil
+			}
 		case <-tick:
-			if p, ok := c.gateways.Preferred(c.cfg.Eligible); ok {
-				c.setState(StateConnecting, p.Host, "preferred gateway is back; moving to it", nil)
-				c.closeSession(sess)
-				c.gateways.MoveTo(p)
-				c.gateways.Rewind(p)
+			if c.reactivate(sess) {
 				return false, nil
 			}
 		}

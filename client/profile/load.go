@@ -149,9 +149,23 @@ func (v *validator) checkPeers(p *Profile) {
 		if !validHost(peer.Host) {
 			v.fail([]any{"peer", i, "host"}, "peer host %q is not an IP address or host name; write it like gw.example.com or 192.0.2.1", peer.Host)
 		}
-		if peer.Track != "" && !v.hasObject(p, peer.Track) {
-			v.fail([]any{"peer", i, "track"}, "peer track %q names no [[track_object]]", peer.Track)
+		if peer.Track != "" {
+			v.peerTrack(p, i, peer.Track)
 		}
+	}
+}
+
+// peerTrack checks a peer's track: "OBJECT", "OBJECT up" or "OBJECT
+// down", naming one of the profile's objects.
+func (v *validator) peerTrack(p *Profile, i int, track string) {
+	key := []any{"peer", i, "track"}
+	f := strings.Fields(track)
+	if len(f) == 0 || len(f) > 2 || len(f) == 2 && f[1] != "up" && f[1] != "down" {
+		v.fail(key, `peer track %q must be "OBJECT", "OBJECT up" or "OBJECT down"`, track)
+		return
+	}
+	if !v.hasObject(p, f[0]) {
+		v.fail(key, "peer track %q names no [[track_object]]; add one with name = %q", track, f[0])
 	}
 }
 
