@@ -96,7 +96,7 @@ func (d *demo) run(ctx context.Context) error {
 	}
 	time.Sleep(300 * time.Millisecond)
 	step("connecting: `flexvpn connect` as %s with EAP-MSCHAPv2; the gateway proves itself with its certificate", demoUser)
-	if err := d.start(nsCL, "client", d.self, "connect", "--profile", d.path("cl/demo.toml"), "-v"); err != nil {
+	if err := d.start(nsCL, "client", privateRun(d.self, "connect", "--profile", d.path("cl/demo.toml"), "-v")...); err != nil {
 		return err
 	}
 	addr, err := d.waitConnected(ctx, 20*time.Second)
@@ -169,6 +169,17 @@ func (d *demo) topology() error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(etc, "resolv.conf"), []byte("nameserver 192.0.2.53\n"), 0o644)
+}
+
+// privateRun wraps argv so that it runs with its own empty /run/flexvpn:
+// the demo client's instance lock and resolv.conf backup must not meet
+// those of a flexvpn daemon running on this host (which would refuse
+// the demo, or worse, share a backup). `ip netns exec` already gives the
+// command a mount namespace of its own whose mounts do not propagate
+// back, so a tmpfs there stays private.
+func privateRun(argv ...string) []string {
+	const script = `mkdir -p /run/flexvpn && mount -t tmpfs -o mode=0755 flexvpn-demo /run/flexvpn && exec "$0" "$@"`
+	return append([]string{"sh", "-c", script}, argv...)
 }
 
 // start runs a long-lived process in ns, logging to DIR/NAME.log.

@@ -28,7 +28,7 @@ func (d *demo) files() error {
 		body string
 		mode os.FileMode
 	}{
-		{"gw/server.toml", demoServerConfig(), 0o600},
+		{"gw/server.toml", demoServerConfig(d.path("gw/admin.sock")), 0o600},
 		{"cl/ca.crt", string(ca), 0o644},
 		{"cl/demo.toml", demoProfile, 0o644},
 		{"cl/demo.secrets", fmt.Sprintf("password = %q\n", demoPassword), 0o600},
@@ -41,12 +41,16 @@ func (d *demo) files() error {
 	return nil
 }
 
-func demoServerConfig() string {
+// demoServerConfig is the gateway's configuration; its admin socket lies
+// in the demo's directory, not in /run/flexvpn where a real gateway on
+// this host would have its own.
+func demoServerConfig(adminSocket string) string {
 	nt := hex.EncodeToString(eap.NTHash(demoPassword))
 	return fmt.Sprintf(`# flexvpn demo gateway
 [server]
 listen = [%q]
 identity = "fqdn:%s"
+admin_socket = %q
 
 [certificate]
 cert = "gateway.crt"
@@ -65,7 +69,7 @@ gateway = "203.0.113.1"
 
 [user.%s]
 nt_hash = %q
-`, demoGWOuter, demoGWName, demoLANDNS, demoUser, nt)
+`, demoGWOuter, demoGWName, adminSocket, demoLANDNS, demoUser, nt)
 }
 
 // demoProfile is the client's profile, relative to its directory.

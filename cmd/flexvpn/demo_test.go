@@ -6,11 +6,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"flexvpn/client/instance"
 )
 
 // TestDemo runs the README's first command for real: `flexvpn demo` in
 // network namespaces, and checks that the handshake, the ping and the DNS
-// answer went through the tunnel and that nothing is left behind.
+// answer went through the tunnel and that nothing is left behind. It
+// holds the host's instance lock meanwhile, as a flexvpn daemon running
+// on the machine would: the demo's client must keep to its own /run.
 func TestDemo(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("skipped: the demo needs root (network namespaces, TUN)")
@@ -21,6 +25,11 @@ func TestDemo(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "flexvpn")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
+	}
+	if l, err := instance.Acquire(instance.DefaultDir, instance.Holder{Kind: instance.KindDaemon, PID: os.Getpid()}); err == nil {
+		defer l.Release()
+	} else {
+		t.Logf("the host's instance lock is held already (%v): the demo runs beside it", err)
 	}
 	out, err := exec.Command(bin, "demo").CombinedOutput()
 	text := string(out)
