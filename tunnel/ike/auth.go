@@ -17,9 +17,9 @@ import (
 // octets when fromInitiator, else responder octets.
 func (sa *SA) signedOctets(fromInitiator bool, id Identity) []byte {
 	if fromInitiator {
-		return crypto.SignedOctets(sa.prf, sa.keys.SKpi, sa.initReq, sa.nr, idBody(id))
+		return append(crypto.SignedOctets(sa.prf, sa.keys.SKpi, sa.initReq, sa.nr, idBody(id)), sa.intAuthSuffix()...)
 	}
-	return crypto.SignedOctets(sa.prf, sa.keys.SKpr, sa.initResp, sa.ni, idBody(id))
+	return append(crypto.SignedOctets(sa.prf, sa.keys.SKpr, sa.initResp, sa.ni, idBody(id)), sa.intAuthSuffix()...)
 }
 
 // usesCert reports whether we authenticate with a certificate.

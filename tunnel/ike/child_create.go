@@ -132,7 +132,7 @@ func (sa *SA) childKeyExchange(chosen wire.Proposal, ke *wire.KE) ([]byte, *wire
 	if g, _ := transformID(chosen, wire.TransformKE); g != ke.Group {
 		return nil, nil, &wire.NotifyError{Type: wire.INVALID_KE_PAYLOAD, Data: wire.NewInvalidKEPayload(g).Data}
 	}
-	kex, err := crypto.NewKeyExchange(ke.Group, sa.rand())
+	kex, err := crypto.NewResponderKeyExchange(ke.Group, sa.rand())
 	if err != nil {
 		return nil, nil, notifyErr(wire.NO_PROPOSAL_CHOSEN, "group %d: %v", ke.Group, err)
 	}

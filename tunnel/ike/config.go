@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/netip"
+	"slices"
 	"time"
 
 	"flexvpn/tunnel/ike/wire"
@@ -48,6 +49,11 @@ type Config struct {
 
 	FragmentSize  int  // bytes incl. IP+UDP; default 576 (IPv4) / 1280 (IPv6); 68..1500
 	NoFragmenting bool // do not offer RFC 7383 fragmentation
+	// NoIntermediate plays a peer that predates RFC 9242/9370: no
+	// INTERMEDIATE_EXCHANGE_SUPPORTED, no ADDKE offered, and proposals
+	// with ADDKE transforms refused as unknown. For tests and for
+	// gateways that mishandle the notify.
+	NoIntermediate bool
 
 	WindowSize   int           // our receive window; default 1
 	RetransmitT  time.Duration // first retransmit timeout; default 500 ms, doubling
@@ -232,6 +238,14 @@ func (c *Config) checkProposals() error {
 	for _, p := range c.IKEProposals {
 		if len(p.PRF) == 0 || len(p.KE) == 0 {
 			return fmt.Errorf("%w: IKE proposal needs PRF and KE", ErrInvalidConfig)
+		}
+		if err := p.checkAddKE(); err != nil {
+			return err
+		}
+	}
+	for _, p := range c.ESPProposals {
+		if slices.ContainsFunc(p.AddKE[:], func(ids []uint16) bool { return len(ids) > 0 }) {
+			return fmt.Errorf("%w: additional key exchanges in ESP proposals are not supported", ErrInvalidConfig)
 		}
 	}
 	return nil

@@ -154,8 +154,8 @@ func (sa *SA) respondAuth(m *message) ([]wire.Payload, func(), error) {
 	if sa.eapState != nil {
 		return sa.respondEAP(m)
 	}
-	if sa.state != StateInitReplied {
-		return nil, nil, notifyErr(wire.INVALID_SYNTAX, "IKE_AUTH in state %v", sa.state)
+	if sa.state != StateInitReplied || len(sa.inter.pending) > 0 {
+		return nil, nil, notifyErr(wire.INVALID_SYNTAX, "IKE_AUTH in state %v with %d additional key exchanges left", sa.state, len(sa.inter.pending))
 	}
 	idi := findID(m.payloads, wire.PayloadIDi)
 	if idi == nil {

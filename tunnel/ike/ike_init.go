@@ -61,11 +61,14 @@ func (t *ikeInitTask) build(sa *SA) ([]wire.Payload, error) {
 		ps = append(ps, &wire.Notify{NotifyType: wire.COOKIE, Data: t.cookie}) // must come first
 	}
 	ps = append(ps,
-		&wire.SA{Proposals: toWire(sa.cfg.IKEProposals, wire.ProtoIKE, nil, true)},
+		&wire.SA{Proposals: toWire(sa.ikeOffer(), wire.ProtoIKE, nil, true)},
 		&wire.KE{Group: t.group, Data: sa.kex.Public()},
 		&wire.Nonce{Data: sa.ni})
 	ps = append(ps, sa.natdPayloads()...)
 	ps = append(ps, sa.capabilityPayloads()...)
+	if sa.inter.offered = sa.cfg.wantsIntermediate(); sa.inter.offered {
+		ps = append(ps, &wire.Notify{NotifyType: wire.INTERMEDIATE_EXCHANGE_SUPPORTED})
+	}
 	if sa.cfg.RedirectedFrom != nil {
 		if n, err := wire.NewRedirectedFrom(*sa.cfg.RedirectedFrom); err == nil {
 			ps = append(ps, n)
@@ -179,6 +182,9 @@ func (t *ikeInitTask) process(sa *SA, m *message) (step, error) {
 	sa.detectNAT(m, sa.local, sa.remote)
 	sa.floatToNATT()
 	sa.setState(StateAuthSent)
+	if err := sa.startAddKE(chosen, m.payloads); err != nil {
+		return 0, err
+	}
 	sa.queue(newIKEAuthTask())
 	return stepDone, nil
 }
@@ -240,7 +246,11 @@ func (sa *SA) checkInitResponse(ps []wire.Payload) (wire.Proposal, error) {
 	if sap == nil || ke == nil || nr == nil {
 		return wire.Proposal{}, fmt.Errorf("%w: IKE_SA_INIT response lacks SA, KE or Nonce", ErrProtocol)
 	}
-	chosen, err := checkChosen(sap.Proposals, sa.cfg.IKEProposals, wire.ProtoIKE, sa.cfg.AllowLegacy, false)
+	mode := addKENoneOnly
+	if sa.inter.offered {
+		mode = addKENegotiate
+	}
+	chosen, err := checkChosenWith(sap.Proposals, sa.ikeOffer(), wire.ProtoIKE, matchOpts{allowLegacy: sa.cfg.AllowLegacy, addKE: mode})
 	if err != nil {
 		return chosen, err
 	}
@@ -298,7 +308,8 @@ func (sa *SA) respondInit(m *message) ([]wire.Payload, func(), error) {
 	if ps, after, ok := sa.redirectNewPeer(m, ni); ok {
 		return ps, after, nil
 	}
-	chosen, ok := selectProposal(sap.Proposals, sa.cfg.IKEProposals, wire.ProtoIKE, sa.cfg.AllowLegacy, false)
+	sa.inter.peer = findNotifyIn(m.payloads, wire.INTERMEDIATE_EXCHANGE_SUPPORTED)
+	chosen, ok := selectIKEProposal(sap.Proposals, sa.cfg.IKEProposals, sa.cfg.AllowLegacy, sa.addKEMode())
 	if !ok {
 		sa.log.Info("no acceptable IKE proposal", "offered", len(sap.Proposals))
 		return nil, nil, notifyErr(wire.NO_PROPOSAL_CHOSEN, "no acceptable IKE proposal")
@@ -308,11 +319,12 @@ func (sa *SA) respondInit(m *message) ([]wire.Payload, func(), error) {
 		sa.log.Debug("asking initiator for another group", "got", ke.Group, "want", g)
 		return nil, nil, &wire.NotifyError{Type: wire.INVALID_KE_PAYLOAD, Data: wire.NewInvalidKEPayload(g).Data, Msg: "wrong group"}
 	}
-	kex, err := crypto.NewKeyExchange(ke.Group, sa.rand())
+	kex, err := crypto.NewResponderKeyExchange(ke.Group, sa.rand())
 	if err != nil {
 		return nil, nil, notifyErr(wire.NO_PROPOSAL_CHOSEN, "group %d: %v", ke.Group, err)
 	}
 	sa.kex = kex
+	sa.inter.pending = chosenAddKE(chosen)
 	if err := sa.deriveIKEKeys(chosen, ke, ni, sa.randomBytes(nonceLen), false); err != nil {
 		return nil, nil, err
 	}
@@ -334,6 +346,9 @@ func (sa *SA) initResponsePayloads(chosen wire.Proposal) []wire.Payload {
 		ps = append(ps, &wire.Notify{NotifyType: wire.IKEV2_FRAGMENTATION_SUPPORTED})
 	}
 	ps = append(ps, sa.signatureHashes()...)
+	if sa.inter.peer && !sa.cfg.NoIntermediate {
+		ps = append(ps, &wire.Notify{NotifyType: wire.INTERMEDIATE_EXCHANGE_SUPPORTED})
+	}
 	if cr := sa.certReq(); cr != nil {
 		ps = append(ps, cr)
 	}

@@ -83,7 +83,7 @@ func (t *ikeRekeyTask) build(sa *SA) ([]wire.Payload, error) {
 	t.kex = kex
 	spi := binary.BigEndian.AppendUint64(nil, t.spi)
 	return []wire.Payload{
-		&wire.SA{Proposals: toWire(sa.cfg.IKEProposals, wire.ProtoIKE, spi, true)},
+		&wire.SA{Proposals: toWire(withoutAddKE(sa.cfg.IKEProposals), wire.ProtoIKE, spi, true)},
 		&wire.Nonce{Data: t.nonce},
 		&wire.KE{Group: kex.Group(), Data: kex.Public()},
 	}, nil
@@ -205,7 +205,7 @@ func (sa *SA) respondIKERekey(m *message) ([]wire.Payload, func(), error) {
 	if g, _ := transformID(chosen, wire.TransformKE); g != ke.Group {
 		return nil, nil, &wire.NotifyError{Type: wire.INVALID_KE_PAYLOAD, Data: wire.NewInvalidKEPayload(g).Data}
 	}
-	kex, err := crypto.NewKeyExchange(ke.Group, sa.rand())
+	kex, err := crypto.NewResponderKeyExchange(ke.Group, sa.rand())
 	if err != nil {
 		return nil, nil, notifyErr(wire.NO_PROPOSAL_CHOSEN, "group %d: %v", ke.Group, err)
 	}

@@ -19,13 +19,18 @@ type Cipher struct {
 // Order is preference. An IKE proposal needs Encr, PRF and KE (and Integ
 // unless every Encr is AEAD); an ESP proposal needs Encr (Integ unless
 // AEAD); its KE list is the PFS groups for CREATE_CHILD_SA and ESN
-// defaults to "no ESN".
+// defaults to "no ESN". AddKE[n] lists the methods acceptable as the
+// additional key exchange ADDKE(n+1) of an IKE proposal (RFC 9370); a 0
+// (NONE) entry makes that exchange optional. ML-KEM belongs there (or
+// alone in KE); the engine runs one IKE_INTERMEDIATE exchange per
+// additional key exchange negotiated.
 type Proposal struct {
 	Encr  []Cipher
 	Integ []uint16
 	PRF   []uint16
 	KE    []uint16
 	ESN   []uint16
+	AddKE [7][]uint16
 }
 
 var (
@@ -114,6 +119,9 @@ func (p Proposal) wireTransforms(withKE bool) []wire.Transform {
 	ts = appendIDs(ts, wire.TransformINTEG, p.Integ)
 	if withKE {
 		ts = appendIDs(ts, wire.TransformKE, p.KE)
+		for i, ids := range p.AddKE {
+			ts = appendIDs(ts, wire.TransformADDKE1+wire.TransformType(i), ids)
+		}
 	}
 	return appendIDs(ts, wire.TransformESN, p.ESN)
 }
@@ -145,12 +153,44 @@ func toWire(ps []Proposal, proto wire.ProtocolID, spi []byte, withKE bool) []wir
 // match unless allowLegacy. ignoreKE drops KE transforms from the offer
 // (Child SA proposals inside IKE_AUTH carry no key exchange).
 func selectProposal(offered []wire.Proposal, ours []Proposal, proto wire.ProtocolID, allowLegacy, ignoreKE bool) (wire.Proposal, bool) {
+	return selectWith(offered, ours, proto, matchOpts{allowLegacy: allowLegacy, ignoreKE: ignoreKE, addKE: addKENoneOnly})
+}
+
+// addKEMode says how a match treats ADDKE transforms (RFC 9370).
+type addKEMode int
+
+const (
+	// addKENoneOnly: no additional key exchange here (CREATE_CHILD_SA,
+	// which would need IKE_FOLLOWUP_KE, or a peer without
+	// INTERMEDIATE_EXCHANGE_SUPPORTED): an offer may list ADDKE types
+	// only with NONE among them, and ours are ignored.
+	addKENoneOnly addKEMode = iota
+	// addKENegotiate picks one ADDKE method per type like any transform.
+	addKENegotiate
+	// addKEUnknown treats ADDKE as the unknown transform types they are
+	// to an implementation that predates RFC 9370: a proposal with any
+	// is refused, which is how old peers skip a hybrid proposal.
+	addKEUnknown
+)
+
+type matchOpts struct {
+	allowLegacy, ignoreKE bool
+	addKE                 addKEMode
+}
+
+// selectIKEProposal selects an IKE SA proposal; addKE tells whether
+// additional key exchanges may be negotiated with this peer.
+func selectIKEProposal(offered []wire.Proposal, ours []Proposal, allowLegacy bool, addKE addKEMode) (wire.Proposal, bool) {
+	return selectWith(offered, ours, wire.ProtoIKE, matchOpts{allowLegacy: allowLegacy, addKE: addKE})
+}
+
+func selectWith(offered []wire.Proposal, ours []Proposal, proto wire.ProtocolID, o matchOpts) (wire.Proposal, bool) {
 	for _, off := range offered {
 		if off.Protocol != proto {
 			continue
 		}
 		for _, our := range ours {
-			if ts, ok := matchProposal(off, our, allowLegacy, ignoreKE); ok {
+			if ts, ok := matchProposal(off, our, o); ok {
 				return wire.Proposal{Number: off.Number, Protocol: proto, SPI: off.SPI, Transforms: ts}, true
 			}
 		}
@@ -160,18 +200,32 @@ func selectProposal(offered []wire.Proposal, ours []Proposal, proto wire.Protoco
 
 var transformOrder = []wire.TransformType{wire.TransformENCR, wire.TransformPRF, wire.TransformINTEG, wire.TransformKE, wire.TransformESN}
 
-func matchProposal(off wire.Proposal, our Proposal, allowLegacy, ignoreKE bool) ([]wire.Transform, bool) {
+// addKETypes are ADDKE1..ADDKE7 in exchange order.
+var addKETypes = []wire.TransformType{6, 7, 8, 9, 10, 11, 12}
+
+func isAddKE(t wire.TransformType) bool {
+	return t >= wire.TransformADDKE1 && t <= wire.TransformADDKE1+6
+}
+
+func matchProposal(off wire.Proposal, our Proposal, o matchOpts) ([]wire.Transform, bool) {
 	for _, t := range off.Transforms {
-		if !slices.Contains(transformOrder, t.Type) && t.ID != 0 {
-			return nil, false // a transform type we cannot honour (ADDKE...)
+		known := slices.Contains(transformOrder, t.Type) || (isAddKE(t.Type) && o.addKE != addKEUnknown)
+		if !known && t.ID != 0 {
+			return nil, false // a transform type we cannot honour
 		}
 	}
+	types := transformOrder
+	if o.addKE == addKENegotiate && !o.ignoreKE {
+		types = append(slices.Clone(transformOrder), addKETypes...)
+	} else if !addKEOptional(off) {
+		return nil, false
+	}
 	var chosen []wire.Transform
-	for _, tt := range transformOrder {
-		if tt == wire.TransformKE && ignoreKE {
+	for _, tt := range types {
+		if tt == wire.TransformKE && o.ignoreKE {
 			continue
 		}
-		t, ok := matchType(off, our, tt, allowLegacy)
+		t, ok := matchType(off, our, tt, o.allowLegacy)
 		if !ok {
 			return nil, false
 		}
@@ -180,6 +234,19 @@ func matchProposal(off wire.Proposal, our Proposal, allowLegacy, ignoreKE bool) 
 		}
 	}
 	return chosen, true
+}
+
+// addKEOptional reports whether every ADDKE type off lists includes NONE,
+// so that the proposal can be taken without additional key exchanges.
+func addKEOptional(off wire.Proposal) bool {
+	for _, tt := range addKETypes {
+		listed := slices.ContainsFunc(off.Transforms, func(t wire.Transform) bool { return t.Type == tt })
+		none := slices.ContainsFunc(off.Transforms, func(t wire.Transform) bool { return t.Type == tt && t.ID == 0 })
+		if listed && !none {
+			return false
+		}
+	}
+	return true
 }
 
 // matchType picks the transform of type tt; nil with ok means "none".
@@ -221,6 +288,10 @@ func matchType(off wire.Proposal, our Proposal, tt wire.TransformType, allowLega
 // checkChosen validates a responder's answer on the initiator: exactly one
 // proposal, at most one transform per type, and all of it from our offer.
 func checkChosen(got []wire.Proposal, ours []Proposal, proto wire.ProtocolID, allowLegacy, ignoreKE bool) (wire.Proposal, error) {
+	return checkChosenWith(got, ours, proto, matchOpts{allowLegacy: allowLegacy, ignoreKE: ignoreKE, addKE: addKENoneOnly})
+}
+
+func checkChosenWith(got []wire.Proposal, ours []Proposal, proto wire.ProtocolID, o matchOpts) (wire.Proposal, error) {
 	if len(got) != 1 {
 		return wire.Proposal{}, fmt.Errorf("%w: responder chose %d proposals", ErrProtocol, len(got))
 	}
@@ -231,7 +302,7 @@ func checkChosen(got []wire.Proposal, ours []Proposal, proto wire.ProtocolID, al
 		}
 		seen[t.Type] = true
 	}
-	p, ok := selectProposal(got, ours, proto, allowLegacy, ignoreKE)
+	p, ok := selectWith(got, ours, proto, o)
 	if !ok || len(p.Transforms) != len(got[0].Transforms) {
 		return wire.Proposal{}, fmt.Errorf("%w: responder chose a proposal we did not offer", ErrProtocol)
 	}

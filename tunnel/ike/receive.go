@@ -12,7 +12,9 @@ import (
 type message struct {
 	hdr           wire.Header
 	payloads      []wire.Payload
-	raw           []byte // the datagram, kept for IKE_SA_INIT (AUTH covers it)
+	raw           []byte           // the datagram, kept for IKE_SA_INIT (AUTH covers it)
+	first         wire.PayloadType // first inner payload of an SK message
+	plain         []byte           // its decrypted inner payloads (IntAuth covers them)
 	local, remote netip.AddrPort
 }
 
@@ -73,7 +75,7 @@ func (sa *SA) receiveProtected(m *wire.Message, msg *message) {
 		sa.innerDecodeFailed(msg, err)
 		return
 	}
-	msg.payloads = ps
+	msg.payloads, msg.first, msg.plain = ps, first, plain
 	sa.dispatch(msg)
 }
 

@@ -86,6 +86,10 @@ func (sa *SA) reply(m *message, ps []wire.Payload, after func()) {
 	if m.hdr.Exchange == wire.IKE_SA_INIT {
 		sa.initResp = pkts[0]
 	}
+	if err := sa.chainSent(m.hdr.Exchange, m.hdr.MessageID, true, ps); err != nil {
+		sa.fail(err)
+		return
+	}
 	sa.tm.answered(m.hdr.MessageID, pkts)
 	sa.transmit(pkts, m.local, m.remote)
 	if after != nil {
@@ -109,6 +113,8 @@ func (sa *SA) respond(m *message) ([]wire.Payload, func(), error) {
 	switch m.hdr.Exchange {
 	case wire.IKE_SA_INIT:
 		return sa.respondInit(m)
+	case wire.IKE_INTERMEDIATE:
+		return sa.respondIntermediate(m)
 	case wire.IKE_AUTH:
 		return sa.respondAuth(m)
 	case wire.CREATE_CHILD_SA:

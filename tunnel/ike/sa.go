@@ -43,6 +43,7 @@ type SA struct {
 	initReq  []byte // IKE_SA_INIT request as sent/received, for AUTH
 	initResp []byte // IKE_SA_INIT response
 	kex      crypto.KeyExchange
+	inter    intermediateState // IKE_INTERMEDIATE and additional key exchanges
 
 	peer       peerCaps
 	peerID     Identity

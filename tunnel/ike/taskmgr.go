@@ -31,6 +31,7 @@ const (
 	taskIKERekey
 	taskDPD
 	taskRedirect
+	taskIKEIntermediate
 )
 
 // step tells the manager what follows a response.
@@ -111,7 +112,7 @@ func (sa *SA) kick() {
 
 func (sa *SA) canStart(t task) bool {
 	switch t.kind() {
-	case taskIKEInit, taskIKEAuth:
+	case taskIKEInit, taskIKEIntermediate, taskIKEAuth:
 		return true
 	}
 	if sa.state != StateEstablished && sa.state != StateRekeying && sa.state != StateDeleting {
@@ -140,6 +141,9 @@ func (sa *SA) sendRequest(t task) error {
 	}
 	if t.exchange() == wire.IKE_SA_INIT {
 		sa.initReq = pkts[0] // AUTH signs it
+	}
+	if err := sa.chainSent(t.exchange(), id, false, ps); err != nil {
+		return err
 	}
 	o := &outstanding{t: t, id: id, pkts: pkts}
 	o.deadline = time.Now().Add(sa.retransmitDelay(o))

@@ -1,7 +1,7 @@
 // Package crypto implements the IKEv2 cryptographic suite: encryption,
 // PRF and integrity transforms, prf+, the SKEYSEED key schedule for new and
 // rekeyed IKE SAs, Child SA KEYMAT, SK payload seal/open, key exchange
-// (Curve25519, NIST ECP, MODP) with validation of peer public values, and
+// (Curve25519, NIST ECP, MODP, ML-KEM) with validation of peer public values, and
 // the AUTH payload computations (shared key, classic signatures and RFC 7427
 // digital signatures).
 //
@@ -48,6 +48,10 @@ package crypto
 //	func ClassicMethod(pub crypto.PublicKey) (wire.AuthMethod, bool)  // RSA 1, ECDSA 9/10/11
 //	func (k *IKEKeys) Wipe(); func (k *ChildKeys) Wipe()  // zero keys on SA delete / after install
 //	func (k IKEKeys) WithPPK(p PRF, ppk []byte) IKEKeys  // RFC 8784 post-quantum preshared key
+//	func NewResponderKeyExchange(group uint16, rand io.Reader) (KeyExchange, error)  // ML-KEM: encapsulates; Public after Shared
+//	func IsKEM(group uint16) bool
+//	func DeriveAddKEKeys(p PRF, s Suite, prev IKEKeys, shared, ni, nr []byte, spii, spir uint64) (IKEKeys, error)  // RFC 9370 2.2.2
+//	func IntAuth(p PRF, skp, prev, a, plain []byte) []byte  // RFC 9242 3.3.2 chain step
 //	errors: ErrUnsupported, ErrInvalidSuite, ErrInvalidPublicValue, ErrIntegrity, ErrMalformed,
 //	        ErrIVExhausted, ErrKeyType, ErrNoCommonHash, ErrAlgorithm, ErrSignature
 //
@@ -72,5 +76,6 @@ package crypto
 // 12- and 16-byte ICV (128/192/256), ChaCha20-Poly1305; PRF HMAC-MD5,
 // -SHA1, -SHA2-256/384/512; INTEG HMAC-MD5-96, -SHA1-96,
 // -SHA2-256-128/384-192/512-256; KE groups 2, 5, 14, 15, 16, 19, 20, 21,
-// 24, 31. Not implemented: AES-GCM-8 (Go's GCM refuses 8-byte tags),
-// AES-CTR, ENCR_NULL, AES-XCBC/CMAC PRFs, Curve448, ML-KEM.
+// 24, 31, and ML-KEM-768/1024 (36/37, for RFC 9370 additional key exchanges). Not implemented: AES-GCM-8 (Go's GCM refuses 8-byte tags),
+// AES-CTR, ENCR_NULL, AES-XCBC/CMAC PRFs, Curve448, ML-KEM-512 (not in
+// Go's crypto/mlkem).

@@ -31,12 +31,19 @@ func NewKeyExchange(group uint16, rand io.Reader) (KeyExchange, error) {
 	if g, ok := modpGroups[group]; ok {
 		return newMODP(group, g, rand)
 	}
+	if _, ok := kemGroups[group]; ok {
+		return newKEMInitiator(group) // crypto/mlkem draws from crypto/rand
+	}
 	return nil, fmt.Errorf("%w: key exchange group %d", ErrUnsupported, group)
 }
 
 // PublicLen is the length in bytes of a KE payload's data for group, so a
-// peer's value of any other length can be refused early.
+// peer's value of any other length can be refused early. For ML-KEM it is
+// the initiator's encapsulation key (the responder's ciphertext differs).
 func PublicLen(group uint16) (int, error) {
+	if k, ok := kemGroups[group]; ok {
+		return k.ekLen, nil
+	}
 	if c, ok := ecdhGroups[group]; ok {
 		return c.pubLen, nil
 	}

@@ -48,7 +48,7 @@ func TestSuiteValidate(t *testing.T) {
 		{Suite{Encr: wire.ENCR_AES_CTR, EncrKeyBits: 128, PRF: wire.PRF_HMAC_SHA2_256, Integ: wire.AUTH_HMAC_SHA1_96}, ErrUnsupported},
 		{Suite{Encr: wire.ENCR_NULL, PRF: wire.PRF_HMAC_SHA2_256, Integ: wire.AUTH_HMAC_SHA1_96}, ErrUnsupported},
 		{Suite{Encr: wire.ENCR_AES_GCM_16, EncrKeyBits: 128, PRF: 4}, ErrUnsupported},
-		{Suite{Encr: wire.ENCR_AES_GCM_16, EncrKeyBits: 128, PRF: wire.PRF_HMAC_SHA2_256, KE: wire.KE_MLKEM768}, ErrUnsupported},
+		{Suite{Encr: wire.ENCR_AES_GCM_16, EncrKeyBits: 128, PRF: wire.PRF_HMAC_SHA2_256, KE: wire.KE_MLKEM512}, ErrUnsupported},
 	}
 	for _, c := range bad {
 		if err := c.s.Validate(); !errors.Is(err, c.want) {

@@ -75,6 +75,8 @@ var groupNames = map[uint16]string{
 	wire.KE_ECP384:       "ecp384",
 	wire.KE_ECP521:       "ecp521",
 	wire.KE_CURVE25519:   "curve25519",
+	wire.KE_MLKEM768:     "mlkem768",
+	wire.KE_MLKEM1024:    "mlkem1024",
 }
 
 // IsAEAD reports whether encr is a combined-mode (AEAD) cipher, which

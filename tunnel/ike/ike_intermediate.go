@@ -1,0 +1,262 @@
+package ike
+
+import (
+	"encoding/binary"
+	"fmt"
+	"slices"
+
+	"flexvpn/tunnel/ike/crypto"
+	"flexvpn/tunnel/ike/wire"
+)
+
+// IKE_INTERMEDIATE (RFC 9242) carrying additional key exchanges (RFC 9370),
+// one exchange per ADDKE transform the responder chose, in ADDKE order:
+//
+//	Initiator                         Responder
+//	HDR, SAi1(.. ADDKE*), KEi, Ni, N(INTERMEDIATE_EXCHANGE_SUPPORTED)  -->
+//	                  <--  HDR, SAr1(.. ADDKE*), KEr, Nr, N(INTERMEDIATE_EXCHANGE_SUPPORTED)
+//	HDR(ID 1), SK {KEi(1)}  -->
+//	                               <--  HDR(ID 1), SK {KEr(1)}
+//	... one pair per ADDKE ...
+//	HDR(ID n+1), SK {IDi, AUTH, ...}  -->   (IKE_AUTH, AUTH covers IntAuth)
+//
+// After each pair both sides move to new keys, SKEYSEED(n) =
+// prf(SK_d(n-1), SK(n) | Ni | Nr) (RFC 9370 2.2.2); the exchange itself
+// is protected with the keys before that update. The messages are large
+// (an ML-KEM-1024 key is 1568 bytes), which is the point of doing them
+// after IKE_SA_INIT: they go in the SK payload and so can use IKE
+// fragmentation (RFC 7383) like IKE_AUTH. Message IDs follow the usual
+// rule, 1 for the first IKE_INTERMEDIATE, and IKE_AUTH takes the next.
+//
+// Rekeying an IKE SA with additional key exchanges would need
+// IKE_FOLLOWUP_KE (RFC 9370 2.2.4), which we do not implement: a rekey
+// offers the proposals without ADDKE. The new SA's SKEYSEED still derives
+// from the old SK_d, which depends on every post-quantum secret, so the
+// rekeyed SA keeps that protection against later decryption.
+
+// intermediateState is one IKE SA's IKE_INTERMEDIATE progress.
+type intermediateState struct {
+	offered  bool     // we sent INTERMEDIATE_EXCHANGE_SUPPORTED (initiator)
+	peer     bool     // the peer sent it
+	pending  []uint16 // additional key exchange methods still to run, in order
+	rounds   uint32   // IKE_INTERMEDIATE exchanges completed
+	intAuthI []byte   // IntAuth chain over the initiator's messages
+	intAuthR []byte   // IntAuth chain over the responder's messages
+}
+
+// wantsIntermediate reports whether any proposal of ours has an
+// additional key exchange, so that we announce IKE_INTERMEDIATE.
+func (c *Config) wantsIntermediate() bool {
+	if c.NoIntermediate {
+		return false
+	}
+	return slices.ContainsFunc(c.IKEProposals, func(p Proposal) bool { return p.hasAddKE() })
+}
+
+func (p Proposal) hasAddKE() bool {
+	for _, ids := range p.AddKE {
+		if slices.ContainsFunc(ids, func(id uint16) bool { return id != 0 }) {
+			return true
+		}
+	}
+	return false
+}
+
+// withoutAddKE drops the additional key exchanges, for exchanges that
+// cannot carry them (an IKE SA rekey without IKE_FOLLOWUP_KE).
+func withoutAddKE(ps []Proposal) []Proposal {
+	out := make([]Proposal, len(ps))
+	for i, p := range ps {
+		p.AddKE = [7][]uint16{}
+		out[i] = p
+	}
+	return out
+}
+
+// ikeOffer is the IKE_SA_INIT proposal list: without ADDKE when we play a
+// peer that predates RFC 9370.
+func (sa *SA) ikeOffer() []Proposal {
+	if sa.cfg.NoIntermediate {
+		return withoutAddKE(sa.cfg.IKEProposals)
+	}
+	return sa.cfg.IKEProposals
+}
+
+// addKEMode is how IKE_SA_INIT's proposals treat ADDKE transforms with
+// this peer: negotiated only when both announced IKE_INTERMEDIATE
+// (RFC 9370 2.2.1).
+func (sa *SA) addKEMode() addKEMode {
+	switch {
+	case sa.cfg.NoIntermediate:
+		return addKEUnknown
+	case sa.inter.peer:
+		return addKENegotiate
+	}
+	return addKENoneOnly
+}
+
+// chosenAddKE lists the additional key exchanges of a chosen proposal in
+// ADDKE order, NONE left out.
+func chosenAddKE(p wire.Proposal) []uint16 {
+	var out []uint16
+	for _, tt := range addKETypes {
+		if id, _ := transformID(p, tt); id != 0 {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// startAddKE queues one IKE_INTERMEDIATE per additional key exchange the
+// responder chose, then IKE_AUTH.
+func (sa *SA) startAddKE(chosen wire.Proposal, resp []wire.Payload) error {
+	sa.inter.peer = findNotifyIn(resp, wire.INTERMEDIATE_EXCHANGE_SUPPORTED)
+	sa.inter.pending = chosenAddKE(chosen)
+	if len(sa.inter.pending) > 0 && (!sa.inter.peer || !sa.inter.offered) {
+		return fmt.Errorf("%w: responder chose additional key exchanges without IKE_INTERMEDIATE", ErrProtocol)
+	}
+	for _, g := range sa.inter.pending {
+		sa.queue(&ikeIntermediateTask{group: g})
+	}
+	return nil
+}
+
+// ikeIntermediateTask runs one additional key exchange as initiator.
+type ikeIntermediateTask struct {
+	group uint16
+	kex   crypto.KeyExchange
+}
+
+func (t *ikeIntermediateTask) kind() taskKind              { return taskIKEIntermediate }
+func (t *ikeIntermediateTask) exchange() wire.ExchangeType { return wire.IKE_INTERMEDIATE }
+
+func (t *ikeIntermediateTask) build(sa *SA) ([]wire.Payload, error) {
+	if t.kex == nil {
+		kex, err := crypto.NewKeyExchange(t.group, sa.rand())
+		if err != nil {
+			return nil, fmt.Errorf("ike: additional key exchange %d: %w", t.group, err)
+		}
+		t.kex = kex
+	}
+	return []wire.Payload{&wire.KE{Group: t.group, Data: t.kex.Public()}}, nil
+}
+
+func (t *ikeIntermediateTask) process(sa *SA, m *message) (step, error) {
+	if n := wire.FirstError(m.payloads); n != nil {
+		return 0, &PeerError{Type: n.NotifyType, Hint: "the gateway refused the additional key exchange"}
+	}
+	ke := first[*wire.KE](m.payloads)
+	if ke == nil || ke.Group != t.group {
+		return 0, fmt.Errorf("%w: IKE_INTERMEDIATE response lacks the KE of method %d", ErrProtocol, t.group)
+	}
+	sa.chainIntAuth(false, m.hdr, m.first, m.plain)
+	shared, err := t.kex.Shared(ke.Data)
+	if err != nil {
+		return 0, fmt.Errorf("%w: additional key exchange %d: %v", ErrProtocol, t.group, err)
+	}
+	return stepDone, sa.addKEDone(shared)
+}
+
+// respondIntermediate answers one IKE_INTERMEDIATE: the KE must be the
+// next additional key exchange negotiated. Our answer still goes out
+// under the current keys; the update runs after it is sent.
+func (sa *SA) respondIntermediate(m *message) ([]wire.Payload, func(), error) {
+	if sa.state != StateInitReplied || sa.initiator {
+		return nil, nil, notifyErr(wire.INVALID_SYNTAX, "IKE_INTERMEDIATE in state %v", sa.state)
+	}
+	if m.hdr.MessageID != sa.inter.rounds+1 {
+		return nil, nil, notifyErr(wire.INVALID_SYNTAX, "IKE_INTERMEDIATE with message ID %d", m.hdr.MessageID)
+	}
+	ke := first[*wire.KE](m.payloads)
+	if ke == nil || len(sa.inter.pending) == 0 || ke.Group != sa.inter.pending[0] {
+		return nil, nil, notifyErr(wire.INVALID_SYNTAX, "IKE_INTERMEDIATE without the expected additional key exchange")
+	}
+	kex, err := crypto.NewResponderKeyExchange(ke.Group, sa.rand())
+	if err != nil {
+		return nil, nil, notifyErr(wire.NO_PROPOSAL_CHOSEN, "method %d: %v", ke.Group, err)
+	}
+	shared, err := kex.Shared(ke.Data)
+	if err != nil {
+		return nil, nil, notifyErr(wire.INVALID_SYNTAX, "additional key exchange %d: %v", ke.Group, err)
+	}
+	sa.chainIntAuth(true, m.hdr, m.first, m.plain)
+	ps := []wire.Payload{&wire.KE{Group: ke.Group, Data: kex.Public()}}
+	return ps, func() {
+		if err := sa.addKEDone(shared); err != nil {
+			sa.fail(err)
+		}
+	}, nil
+}
+
+// addKEDone moves to the keys that mix in one more shared secret.
+func (sa *SA) addKEDone(shared []byte) error {
+	keys, err := crypto.DeriveAddKEKeys(sa.prf, sa.suite, sa.keys, shared, sa.ni, sa.nr, sa.spii, sa.spir)
+	if err != nil {
+		return err
+	}
+	out, in, err := keys.Ciphers(sa.suite, sa.ikeInitiator)
+	if err != nil {
+		return err
+	}
+	sa.keys.Wipe()
+	sa.keys, sa.out, sa.in = keys, out, in
+	sa.inter.pending = sa.inter.pending[1:]
+	sa.inter.rounds++
+	sa.log.Debug("additional key exchange done", "round", sa.inter.rounds, "left", len(sa.inter.pending))
+	return nil
+}
+
+// chainIntAuth adds one IKE_INTERMEDIATE message to its sender's IntAuth
+// chain with the SK_p of the keys that protect it (RFC 9242 3.3.2).
+func (sa *SA) chainIntAuth(fromInitiator bool, h wire.Header, first wire.PayloadType, plain []byte) {
+	a := wire.IntAuthA(h, first, len(plain))
+	if fromInitiator {
+		sa.inter.intAuthI = crypto.IntAuth(sa.prf, sa.keys.SKpi, sa.inter.intAuthI, a, plain)
+	} else {
+		sa.inter.intAuthR = crypto.IntAuth(sa.prf, sa.keys.SKpr, sa.inter.intAuthR, a, plain)
+	}
+}
+
+// chainSent adds a message we send to the chain; the SK payload's
+// contents are re-encoded the way encode did.
+func (sa *SA) chainSent(exch wire.ExchangeType, id uint32, response bool, ps []wire.Payload) error {
+	if exch != wire.IKE_INTERMEDIATE {
+		return nil
+	}
+	first, plain, err := wire.EncodePayloads(ps)
+	if err != nil {
+		return err
+	}
+	sa.chainIntAuth(sa.ikeInitiator, sa.header(exch, id, response), first, plain)
+	return nil
+}
+
+// intAuthSuffix is what AUTH covers beyond RFC 7296 after IKE_INTERMEDIATE
+// exchanges (RFC 9242 3.3.1): IntAuth_i | IntAuth_r | IKE_AUTH_MID, the
+// message ID of the first IKE_AUTH request. Nothing without them.
+func (sa *SA) intAuthSuffix() []byte {
+	if sa.inter.rounds == 0 {
+		return nil
+	}
+	out := slices.Concat(sa.inter.intAuthI, sa.inter.intAuthR)
+	return binary.BigEndian.AppendUint32(out, sa.inter.rounds+1)
+}
+
+func findNotifyIn(ps []wire.Payload, t wire.NotifyType) bool { return findNotify(ps, t) != nil }
+
+// checkAddKE enforces what RFC 9370 and the ML-KEM draft allow: ML-KEM as
+// the main key exchange only alone (no additional ones), and additional
+// key exchanges we implement (or NONE).
+func (p Proposal) checkAddKE() error {
+	if slices.ContainsFunc(p.KE, crypto.IsKEM) && p.hasAddKE() {
+		return fmt.Errorf("%w: ML-KEM as the main key exchange must stand alone; put it in an additional key exchange (ke1_) after a classic group", ErrInvalidConfig)
+	}
+	for i, ids := range p.AddKE {
+		for _, id := range ids {
+			if id != 0 && !crypto.SupportedGroup(id) {
+				return fmt.Errorf("%w: ADDKE%d method %d is not implemented", ErrInvalidConfig, i+1, id)
+			}
+		}
+	}
+	return nil
+}
