@@ -25,7 +25,7 @@ func TestHotPathsDoNotAllocate(t *testing.T) {
 	socks := d.LocalAddrs()
 	must(t, d.SetOutboundFrom([]netip.Prefix{netip.PrefixFrom(serverLAN, 32)}, out, loop1, socks[1]))
 	must(t, d.SetOutboundFrom([]netip.Prefix{netip.PrefixFrom(clientInner, 32)}, out2, loop2, socks[0]))
-	if r1, r2 := d.tables.Load().lookupOut(serverLAN), d.tables.Load().lookupOut(clientInner); r1.flow.sock != 0 || r2.flow.sock != 1 {
+	if r1, r2 := d.tables.lookupOut(serverLAN), d.tables.lookupOut(clientInner); r1.flow.sock != 0 || r2.flow.sock != 1 {
 		t.Fatalf("routes on sockets %d and %d, want 0 and 1", r1.flow.sock, r2.flow.sock)
 	}
 	inner := ipv4Packet(clientInner, serverLAN, 6, tcpSYN(clientInner, serverLAN, tcpFlagSYN, mssOpt(1460))[ipv4HeaderLen:])
@@ -45,10 +45,10 @@ func TestHotPathsDoNotAllocate(t *testing.T) {
 		rx.sizes[0] = copy(rx.views[0], dgs[i])
 		i++
 		rx.writes = rx.writes[:0]
-		d.receiveOne(d.natt[0], true, d.tables.Load(), rx, 0)
+		d.receiveOne(d.natt[0], true, &d.tables, rx, 0)
 		d.writeTUN(rx.writes)
 		rx2.sizes[0] = copy(rx2.views[0], []byte{keepaliveByte})
-		d.receiveOne(d.natt[1], true, d.tables.Load(), rx2, 0)
+		d.receiveOne(d.natt[1], true, &d.tables, rx2, 0)
 	})
 	if recv != 0 || d.Stats().PacketsIn != runs+1 {
 		t.Errorf("receive: %.1f allocs per packet, %d packets in", recv, d.Stats().PacketsIn)

@@ -78,7 +78,7 @@ func BenchmarkLookupOut(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	t := d.tables.Load()
+	t := &d.tables
 	dsts := []netip.Addr{netip.MustParseAddr("10.0.7.77"), netip.MustParseAddr("203.0.113.9"), netip.MustParseAddr("192.0.2.200")}
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -68,10 +68,9 @@ type Device struct {
 	innerMTU atomic.Int64
 	stats    counters
 
-	tables  atomic.Pointer[tables]
-	mu      sync.Mutex // serialises writers of tables and retire
-	builder *tableBuilder
-	retire  map[uint32]*time.Timer
+	tables tables
+	mu     sync.Mutex // serialises writers of tables and retire
+	retire map[uint32]*time.Timer
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -86,13 +85,12 @@ func New(cfg Config) (*Device, error) {
 		return nil, fmt.Errorf("%w: TUN and ListenNATT are required", ErrConfig)
 	}
 	d := &Device{
-		cfg:     cfg,
-		log:     cfg.Logger,
-		tun:     cfg.TUN,
-		epoch:   time.Now(),
-		builder: newTableBuilder(),
-		retire:  map[uint32]*time.Timer{},
-		stop:    make(chan struct{}),
+		cfg:    cfg,
+		log:    cfg.Logger,
+		tun:    cfg.TUN,
+		epoch:  time.Now(),
+		retire: map[uint32]*time.Timer{},
+		stop:   make(chan struct{}),
 	}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
@@ -100,7 +98,7 @@ func New(cfg Config) (*Device, error) {
 	if err := d.bind(); err != nil {
 		return nil, err
 	}
-	d.tables.Store(d.builder.snapshot())
+	d.tables.init()
 	d.innerMTU.Store(int64(d.defaultInnerMTU()))
 	if err := d.start(); err != nil {
 		d.closeSockets()

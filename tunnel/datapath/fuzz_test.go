@@ -49,7 +49,7 @@ func FuzzReceiveDatagram(f *testing.F) {
 		b.sizes[0] = n
 		b.srcs[0] = netip.MustParseAddrPort("192.0.2.1:4500")
 		b.writes = b.writes[:0]
-		d.receiveOne(d.natt[0], true, d.tables.Load(), b, 0)
+		d.receiveOne(d.natt[0], true, &d.tables, b, 0)
 		d.writeTUN(b.writes)
 		if after := total(d.Stats()); after != before+1 {
 			t.Fatalf("datagram %x moved the counters by %d, want 1", head(dg), after-before)

@@ -55,11 +55,13 @@ func (d *Device) deliverIKE(msg []byte, local, remote netip.AddrPort) {
 }
 
 // touchPeer notes that something was just sent to remote from the NAT-T
-// socket serving local, which postpones that flow's keepalive.
+// socket serving local, which postpones that flow's keepalive. The flow
+// is the one SetOutboundFrom installed with this local address, else one
+// installed without a local address (SetOutbound).
 func (d *Device) touchPeer(remote netip.AddrPort, local netip.Addr) {
 	sock, _ := pickSocket(d.natt, local, remote.Addr())
-	for _, p := range d.tables.Load().peers {
-		if p.flow.dst == remote && p.flow.sock == sock {
+	for _, src := range [2]netip.Addr{local.Unmap(), {}} {
+		if p := d.tables.peer(flow{src: src, dst: remote, sock: sock}); p != nil {
 			p.lastSent.Store(d.now())
 			return
 		}

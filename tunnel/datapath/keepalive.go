@@ -39,7 +39,7 @@ var keepaliveMsg = []byte{keepaliveByte}
 // sendKeepalives sends 0xFF to every remote idle for at least interval.
 func (d *Device) sendKeepalives(interval time.Duration) {
 	now := d.now()
-	for _, p := range d.tables.Load().peers {
+	for p := range d.tables.allPeers() {
 		if now-p.lastSent.Load() < int64(interval) {
 			continue
 		}

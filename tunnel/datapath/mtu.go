@@ -76,24 +76,14 @@ func (d *Device) defaultInnerMTU() int {
 	return InnerMTU(d.pathMTU(), d.anyV6(), overheadWorstCase)
 }
 
-// computeInnerMTU takes the minimum over the outbound SAs, each with the
-// outer header of the socket its route leaves from.
-func (d *Device) computeInnerMTU() int {
-	mtu, found := 0, false
-	for _, r := range d.builder.out {
-		v6 := d.natt[r.flow.sock].v6
-		m := InnerMTU(d.pathMTU(), v6, overheadWorstCase)
-		if p, ok := r.sa.(payloadMTUer); ok {
-			m = p.PayloadMTU(d.pathMTU() - outerHeaderLen(v6) - udpHeaderLen)
-		}
-		if !found || m < mtu {
-			mtu, found = m, true
-		}
+// routeMTU is the largest inner packet sa carries over the configured
+// path from NAT-T socket sock, whose family sets the outer header.
+func (d *Device) routeMTU(sa Sealer, sock int) int {
+	v6 := d.natt[sock].v6
+	if p, ok := sa.(payloadMTUer); ok {
+		return p.PayloadMTU(d.pathMTU() - outerHeaderLen(v6) - udpHeaderLen)
 	}
-	if !found {
-		return d.defaultInnerMTU()
-	}
-	return mtu
+	return InnerMTU(d.pathMTU(), v6, overheadWorstCase)
 }
 
 func outerHeaderLen(v6 bool) int {

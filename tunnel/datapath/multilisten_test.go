@@ -248,7 +248,7 @@ func TestIPv6RemoteNeedsAnIPv6Socket(t *testing.T) {
 	}
 	out6, _ := saPair(t, gcmConfig(0x8302, 2))
 	must(t, d.SetOutbound(all6, out6, remote6))
-	if r := d.tables.Load().lookupOut(serverLAN6); r.flow.sock != 1 || r.flow.dst != remote6 {
+	if r := d.tables.lookupOut(serverLAN6); r.flow.sock != 1 || r.flow.dst != remote6 {
 		t.Errorf("IPv6 route on socket %d to %v, want socket 1 to %v", r.flow.sock, r.flow.dst, remote6)
 	}
 	if got, want := d.InnerMTU(), InnerMTU(1500, true, OverheadAESGCM); got != want {

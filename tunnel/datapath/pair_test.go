@@ -209,7 +209,7 @@ func TestRekeyMakeBeforeBreak(t *testing.T) {
 	p.client.RetireInbound(spiS2C, 200*time.Millisecond)
 	waitUntil(t, func() bool { return p.c2sIn.Stats().Packets > 50 && p.s2cIn.Stats().Packets > 50 })
 	waitUntil(t, func() bool {
-		return p.server.tables.Load().in[spiC2S] == nil && p.client.tables.Load().in[spiS2C] == nil
+		return p.server.tables.lookupIn(spiC2S) == nil && p.client.tables.lookupIn(spiS2C) == nil
 	})
 	oldBefore := oldC2S.Stats().Packets + oldS2C.Stats().Packets
 	waitUntil(t, func() bool { return p.c2sIn.Stats().Packets > 100 })

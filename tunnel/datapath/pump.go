@@ -30,7 +30,7 @@ package datapath
         ├─ 0xFF ───────────────────────────────────▶ count keepalive
         ├─ 00000000 marker ─ strip ────────────────▶ OnIKE(local = the address it came to)
         ├─ too short ──────────────────────────────▶ drop (Malformed)
-        └─ ESP: tables.in[SPI] ─ unknown ──────────▶ drop (UnknownSPI)
+        └─ ESP: tables.lookupIn(SPI) ─ unknown ────▶ drop (UnknownSPI)
               sa.Open in place (replay check, ICV, replay update, trailer)
                                ─ error ────────────▶ drop (Malformed/Replay/Auth)
               next header 59 ──────────────────────▶ drop (Dummy)
@@ -46,8 +46,8 @@ package datapath
    IKE (ike.go): SendIKE picks the socket by local address and port.
 
    Every buffer is allocated once in start and reused, SA tables are read
-   through an atomic pointer, counters are atomics: the pump allocates
-   nothing per packet and takes no lock of its own. Sealing and opening run
+   through atomic pointers (table.go, lfmap.go), counters are atomics: the
+   pump allocates nothing per packet and takes no lock of its own. Sealing and opening run
    inline on these goroutines rather than on worker pools: packets stay in
    order (no reordering for the peer's replay window and TCP to absorb),
    and on small routers one core per direction is the budget anyway.

@@ -31,7 +31,7 @@ func (d *Device) routineReceive(c *udpConn, natt bool, b *rxBatch) {
 			d.backoff() // a persistent error must not spin a core
 			continue
 		}
-		t := d.tables.Load()
+		t := &d.tables
 		b.writes = b.writes[:0]
 		for i := range n {
 			d.receiveOne(c, natt, t, b, i)
@@ -79,7 +79,7 @@ func localOf(c *udpConn, b *rxBatch, i int) netip.AddrPort {
 // openESP opens dg (which lies in buf) and returns buf trimmed to the
 // inner packet placed at tunWriteOffset, or nil when it was dropped.
 func (d *Device) openESP(t *tables, buf, dg []byte) []byte {
-	r := t.in[espSPI(dg)]
+	r := t.lookupIn(espSPI(dg))
 	if r == nil {
 		d.stats.drop(dropUnknownSPI)
 		return nil

@@ -29,8 +29,7 @@ func (d *Device) AddInbound(spi uint32, sa Opener, allowed []netip.Prefix) error
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.cancelRetireLocked(spi)
-	d.builder.in[spi] = &inRoute{sa: sa, allowed: masked}
-	d.publishLocked()
+	d.tables.setIn(spi, &inRoute{sa: sa, allowed: masked})
 	return nil
 }
 
@@ -40,8 +39,7 @@ func (d *Device) RemoveInbound(spi uint32) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.cancelRetireLocked(spi)
-	delete(d.builder.in, spi)
-	d.publishLocked()
+	d.tables.removeIn(spi)
 }
 
 // RetireInbound removes the inbound SA with that SPI after grace, leaving
@@ -58,8 +56,7 @@ func (d *Device) RetireInbound(spi uint32, grace time.Duration) {
 			return // re-added or retired again meanwhile
 		}
 		delete(d.retire, spi)
-		delete(d.builder.in, spi)
-		d.publishLocked()
+		d.tables.removeIn(spi)
 	})
 	d.retire[spi] = t
 }
@@ -96,17 +93,15 @@ func (d *Device) SetOutboundFrom(prefixes []netip.Prefix, sa Sealer, local netip
 		return fmt.Errorf("%w: %w: remote %s", ErrBadSA, ErrNoSocket, remote)
 	}
 	keys, err := prefixKeys(prefixes)
-	if err != nil {
+	if err != nil || len(keys) == 0 {
 		return err
 	}
+	mtu := d.routeMTU(sa, sock)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	f := flow{src: local.Unmap(), dst: remote, sock: sock}
-	r := &outRoute{sa: sa, flow: f, peer: d.builder.peerFor(f, d.now())}
-	for _, k := range keys {
-		d.builder.out[k] = r
-	}
-	d.publishLocked()
+	d.tables.setOut(keys, &outRoute{sa: sa, flow: f, peer: d.tables.peerFor(f, d.now()), mtu: mtu})
+	d.updateInnerMTULocked()
 	return nil
 }
 
@@ -116,10 +111,8 @@ func (d *Device) RemoveOutbound(prefixes []netip.Prefix) {
 	keys, _ := prefixKeys(prefixes)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for _, k := range keys {
-		delete(d.builder.out, k)
-	}
-	d.publishLocked()
+	d.tables.removeOut(keys)
+	d.updateInnerMTULocked()
 }
 
 // prefixKeys canonicalises prefixes so equal routes compare equal.
@@ -134,8 +127,11 @@ func prefixKeys(prefixes []netip.Prefix) ([]netip.Prefix, error) {
 	return slices.Compact(keys), nil
 }
 
-// publishLocked swaps in a fresh snapshot and recomputes the inner MTU.
-func (d *Device) publishLocked() {
-	d.tables.Store(d.builder.snapshot())
-	d.innerMTU.Store(int64(d.computeInnerMTU()))
+// updateInnerMTULocked recomputes InnerMTU after the outbound SAs changed.
+func (d *Device) updateInnerMTULocked() {
+	mtu, ok := d.tables.minMTU()
+	if !ok {
+		mtu = d.defaultInnerMTU()
+	}
+	d.innerMTU.Store(int64(mtu))
 }

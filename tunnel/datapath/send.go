@@ -46,7 +46,7 @@ func (d *Device) routineReadTUN(b *txBatch) {
 
 // sealAndSend seals the n packets of b and sends them in one batch.
 func (d *Device) sealAndSend(b *txBatch, n int) {
-	t := d.tables.Load()
+	t := &d.tables
 	mtu := d.InnerMTU()
 	now := d.now()
 	b.out, b.flows = b.out[:0], b.flows[:0]

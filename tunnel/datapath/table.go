@@ -1,17 +1,27 @@
 package datapath
 
 import (
-	"cmp"
+	"iter"
+	"math/rand/v2"
 	"net/netip"
-	"slices"
 	"sync/atomic"
 )
 
-// The SA tables are read by the pump on every packet and written only when
-// the IKE engine installs or removes SAs. Readers load an immutable snapshot
-// through an atomic pointer; writers (serialised by Device.mu) build a new
-// snapshot and swap it in. A packet in flight may still use an SA that was
-// just replaced, which is exactly what make-before-break needs.
+// The SA tables are read by the pump on every packet and written when the
+// IKE engine installs or removes SAs: on a server, at every session up,
+// rekey and down, for thousands of sessions. So readers take no lock and
+// allocate nothing, and a write costs O(1) amortised rather than a copy of
+// the whole table:
+//
+//   - inbound SAs by SPI, the server's per-client host routes (/32, /128)
+//     and the peers live in lfMaps, edited in place entry by entry;
+//   - the other outbound prefixes, few on a server and few in all on a
+//     client, sit in a small slice sorted longest first, copied on change
+//     and swapped in through an atomic pointer.
+//
+// Every route and entry is immutable once readers can see it. A packet in
+// flight may still use an SA that was just replaced, which is exactly what
+// make-before-break needs. Writers are serialised by Device.mu.
 
 // inRoute is one inbound SA.
 type inRoute struct {
@@ -39,6 +49,7 @@ type outRoute struct {
 	sa   Sealer
 	flow flow
 	peer *peer
+	mtu  int // the largest inner packet sa carries unfragmented
 }
 
 // peer is per-flow state shared by every route to that remote from that
@@ -46,6 +57,7 @@ type outRoute struct {
 type peer struct {
 	flow     flow
 	lastSent atomic.Int64 // monotonic nanoseconds of the last datagram sent
+	refs     int          // outbound entries using this peer; writer only
 }
 
 // prefixRoute is one non-host entry of the outbound table.
@@ -54,88 +66,56 @@ type prefixRoute struct {
 	route  *outRoute
 }
 
-// tables is one immutable snapshot of both SA tables.
+// tables holds both SA tables.
 type tables struct {
-	in    map[uint32]*inRoute
-	hosts map[netip.Addr]*outRoute // /32 and /128 entries: the server's per-client routes
-	nets  []prefixRoute            // other prefixes, longest first
-	peers []*peer                  // distinct remotes, for keepalives
+	seed  uint64
+	in    lfMap[uint32, *inRoute]
+	hosts lfMap[netip.Addr, *outRoute]  // /32 and /128 entries
+	nets  atomic.Pointer[[]prefixRoute] // other prefixes, longest first
+	peers lfMap[flow, *peer]            // distinct remotes, for keepalives
+
+	// Writer only: the master copy of nets, and how many outbound entries
+	// carry each inner MTU (Device.InnerMTU is the smallest).
+	netRoutes map[netip.Prefix]*outRoute
+	mtus      map[int]int
+}
+
+func (t *tables) init() {
+	t.seed = rand.Uint64()
+	t.in.init()
+	t.hosts.init()
+	t.peers.init()
+	t.netRoutes = map[netip.Prefix]*outRoute{}
+	t.mtus = map[int]int{}
+	t.publishNets()
+}
+
+// lookupIn finds the inbound SA for an SPI.
+func (t *tables) lookupIn(spi uint32) *inRoute {
+	r, _ := t.in.get(spi, hashSPI(spi, t.seed))
+	return r
 }
 
 // lookupOut finds the route for an inner destination: exact host first,
 // then the longest matching prefix.
 func (t *tables) lookupOut(dst netip.Addr) *outRoute {
-	if r := t.hosts[dst]; r != nil {
+	if r, ok := t.hosts.get(dst, hashAddr(dst, t.seed)); ok {
 		return r
 	}
-	for i := range t.nets {
-		if t.nets[i].prefix.Contains(dst) {
-			return t.nets[i].route
+	nets := *t.nets.Load()
+	for i := range nets {
+		if nets[i].prefix.Contains(dst) {
+			return nets[i].route
 		}
 	}
 	return nil
 }
 
-// tableBuilder is the mutable master copy the writer edits.
-type tableBuilder struct {
-	in    map[uint32]*inRoute
-	out   map[netip.Prefix]*outRoute
-	peers map[flow]*peer
-}
-
-func newTableBuilder() *tableBuilder {
-	return &tableBuilder{
-		in:    map[uint32]*inRoute{},
-		out:   map[netip.Prefix]*outRoute{},
-		peers: map[flow]*peer{},
-	}
-}
-
-// peerFor returns the shared state for f, keeping keepalive timing across
-// SA changes to the same remote. A new peer counts as just sent to (at
-// now): IKE has just talked to it.
-func (b *tableBuilder) peerFor(f flow, now int64) *peer {
-	if p := b.peers[f]; p != nil {
-		return p
-	}
-	p := &peer{flow: f}
-	p.lastSent.Store(now)
-	b.peers[f] = p
+// peer finds the shared state of a flow.
+func (t *tables) peer(f flow) *peer {
+	p, _ := t.peers.get(f, hashFlow(f, t.seed))
 	return p
 }
 
-// snapshot freezes the master copy into a new read-only table.
-func (b *tableBuilder) snapshot() *tables {
-	t := &tables{
-		in:    make(map[uint32]*inRoute, len(b.in)),
-		hosts: map[netip.Addr]*outRoute{},
-	}
-	for spi, r := range b.in {
-		t.in[spi] = r
-	}
-	used := map[*peer]bool{}
-	for p, r := range b.out {
-		used[r.peer] = true
-		if p.IsSingleIP() {
-			t.hosts[p.Addr()] = r
-			continue
-		}
-		t.nets = append(t.nets, prefixRoute{prefix: p, route: r})
-	}
-	slices.SortFunc(t.nets, func(a, b prefixRoute) int {
-		return cmp.Or(cmp.Compare(b.prefix.Bits(), a.prefix.Bits()), a.prefix.Addr().Compare(b.prefix.Addr()))
-	})
-	b.dropUnusedPeers(used)
-	for _, p := range b.peers {
-		t.peers = append(t.peers, p)
-	}
-	return t
-}
-
-func (b *tableBuilder) dropUnusedPeers(used map[*peer]bool) {
-	for k, p := range b.peers {
-		if !used[p] {
-			delete(b.peers, k)
-		}
-	}
-}
+// allPeers yields every remote some outbound entry uses.
+func (t *tables) allPeers() iter.Seq[*peer] { return t.peers.values() }

@@ -52,7 +52,6 @@ func TestOutboundLookup(t *testing.T) {
 	must(d.SetOutbound(pfx("2001:db8::/32"), nullSealer{4}, remote))
 	must(d.SetOutbound(pfx("203.0.113.9/24"), nullSealer{5}, remote)) // unmasked: replaces 203.0.113.0/24
 
-	before := d.tables.Load()
 	tests := []struct {
 		dst  string
 		want int
@@ -65,32 +64,71 @@ func TestOutboundLookup(t *testing.T) {
 		{"2001:db8:5::1", 4},
 		{"2001:db9::1", 0},
 	}
-	check := func(tb *tables) {
-		t.Helper()
-		for _, tt := range tests {
-			r := tb.lookupOut(netip.MustParseAddr(tt.dst))
-			got := 0
-			if r != nil {
-				got = r.sa.(nullSealer).id
-			}
-			if got != tt.want {
-				t.Errorf("lookup %s = route %d, want %d", tt.dst, got, tt.want)
-			}
+	for _, tt := range tests {
+		if got := routeID(d.tables.lookupOut(netip.MustParseAddr(tt.dst))); got != tt.want {
+			t.Errorf("lookup %s = route %d, want %d", tt.dst, got, tt.want)
 		}
 	}
-	check(before)
+	if n := countPeers(d); n != 1 {
+		t.Errorf("%d peers for one remote", n)
+	}
 
 	d.RemoveOutbound(pfx("203.0.113.7/32", "0.0.0.0/0"))
-	after := d.tables.Load()
-	if r := after.lookupOut(netip.MustParseAddr("203.0.113.7")); r == nil || r.sa.(nullSealer).id != 5 {
-		t.Error("after removing the /32 the /24 should match")
+	if got := routeID(d.tables.lookupOut(netip.MustParseAddr("203.0.113.7"))); got != 5 {
+		t.Errorf("after removing the /32, 203.0.113.7 takes route %d, want the /24's 5", got)
 	}
-	if r := after.lookupOut(netip.MustParseAddr("192.0.2.1")); r != nil {
+	if r := d.tables.lookupOut(netip.MustParseAddr("192.0.2.1")); r != nil {
 		t.Error("after removing the default route nothing should match 192.0.2.1")
 	}
-	check(before) // the old snapshot is immutable: readers holding it see no change
-	if len(after.peers) != 1 {
-		t.Errorf("%d peers for one remote", len(after.peers))
+}
+
+// routeID is the nullSealer id of r, 0 for none.
+func routeID(r *outRoute) int {
+	if r == nil {
+		return 0
+	}
+	return r.sa.(nullSealer).id
+}
+
+func countPeers(d *Device) (n int) {
+	for range d.tables.allPeers() {
+		n++
+	}
+	return n
+}
+
+// TestPeersFollowRoutes checks that keepalives go exactly to the remotes
+// some outbound entry uses, however routes are replaced and removed.
+func TestPeersFollowRoutes(t *testing.T) {
+	d, _ := newTestDevice(t, tunfake.Config{}, Config{})
+	r1, r2 := netip.MustParseAddrPort("192.0.2.1:4500"), netip.MustParseAddrPort("192.0.2.2:4500")
+	a, b := []netip.Prefix{netip.MustParsePrefix("10.0.0.1/32")}, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	must(t, d.SetOutbound(a, nullSealer{1}, r1))
+	must(t, d.SetOutbound(b, nullSealer{2}, r1))
+	p := d.tables.peer(flow{dst: r1})
+	if p == nil || countPeers(d) != 1 {
+		t.Fatalf("two routes to one remote: peer %v, %d peers", p, countPeers(d))
+	}
+	must(t, d.SetOutbound(a, nullSealer{3}, r1)) // a rekey keeps the peer and its timing
+	if d.tables.peer(flow{dst: r1}) != p {
+		t.Error("replacing a route to the same remote replaced its peer")
+	}
+	must(t, d.SetOutbound(a, nullSealer{4}, r2))
+	if countPeers(d) != 2 {
+		t.Errorf("%d peers for two remotes", countPeers(d))
+	}
+	d.RemoveOutbound(b)
+	if d.tables.peer(flow{dst: r1}) != nil || countPeers(d) != 1 {
+		t.Errorf("remote 1 has no route left but is still a peer (%d peers)", countPeers(d))
+	}
+	d.RemoveOutbound(a)
+	d.RemoveOutbound(a) // removing what is gone is harmless
+	if countPeers(d) != 0 {
+		t.Errorf("%d peers with no routes", countPeers(d))
+	}
+	must(t, d.SetOutbound(nil, nullSealer{5}, r1))
+	if countPeers(d) != 0 {
+		t.Error("an empty SetOutbound left a peer with no route")
 	}
 }
 
@@ -106,12 +144,12 @@ func TestInboundTable(t *testing.T) {
 	if err := d.AddInbound(0x2002, nil, nil); err == nil {
 		t.Error("nil SA accepted")
 	}
-	r := d.tables.Load().in[0x2001]
+	r := d.tables.lookupIn(0x2001)
 	if r == nil || !r.permits(serverLAN) || r.permits(clientInner) {
 		t.Fatalf("inbound route %+v: policy wrong", r)
 	}
 	d.RemoveInbound(0x2001)
-	if d.tables.Load().in[0x2001] != nil {
+	if d.tables.lookupIn(0x2001) != nil {
 		t.Error("RemoveInbound left the SA")
 	}
 }
