@@ -72,6 +72,9 @@ type Status struct {
 	BytesOut   uint64 `json:"bytes_out,omitempty"`
 	// LastError is the most recent failure, kept after recovery.
 	LastError string `json:"last_error,omitempty"`
+	// Track is the state of each of the profile's tracked objects
+	// ([[track_object]]), in profile order.
+	Track []TrackObject `json:"track,omitempty"`
 	// Trace holds the recent events, oldest first (op "trace" only).
 	Trace []Event `json:"trace,omitempty"`
 }
@@ -83,4 +86,17 @@ type Event struct {
 	Gateway string    `json:"gateway,omitempty"`
 	Message string    `json:"message"`
 	Err     string    `json:"err,omitempty"`
+}
+
+// TrackObject is one tracked object as the daemon's tracker sees it.
+type TrackObject struct {
+	Name string `json:"name"`
+	// State is unknown (not probed yet), up or down.
+	State string `json:"state"`
+	// Since is when the object entered State.
+	Since time.Time `json:"since,omitzero"`
+	// Reason says why the object is in State.
+	Reason string `json:"reason,omitempty"`
+	// LastError is the latest probe failure ("" after a success).
+	LastError string `json:"last_error,omitempty"`
 }

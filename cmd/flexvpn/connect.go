@@ -49,7 +49,7 @@ func runConnect(args []string) error {
 	if *path == "" {
 		return errors.New("-profile is required")
 	}
-	p, err := profile.Load(*path)
+	p, err := loadProfile(*path)
 	if err != nil {
 		return err
 	}
@@ -74,6 +74,11 @@ func runConnect(args []string) error {
 		log.Warn("crash cleanup incomplete", "err", err)
 	}
 	ikeCfg.Logger = log
+	tr, err := startTracker(p, log)
+	if err != nil {
+		return err
+	}
+	defer tr.Close()
 	trace := client.NewTrace(0)
 	conn := client.NewConn(client.ConnConfig{
 		Profile: p,
@@ -91,8 +96,10 @@ func runConnect(args []string) error {
 			Proxy:     dnsproxy.New(log, nil),
 			ProxyAddr: proxyAddr,
 		},
-		Logger: log,
+		Logger:   log,
+		Eligible: trackEligibility(tr),
 	})
+	go feedEligibility(tr, conn)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// Watch before Run so the first states are not missed, and print the

@@ -184,6 +184,7 @@ func tunnelFactory(b daemon.Build) (daemon.Tunnel, error) {
 		Applier:  b.Applier,
 		Trace:    b.Trace,
 		Logger:   b.Logger,
+		Eligible: b.Eligible,
 	}), nil
 }
 

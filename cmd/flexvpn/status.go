@@ -84,17 +84,20 @@ func printStatus(out io.Writer, st []ctl.Status, now time.Time) error {
 		return err
 	}
 	for _, s := range st {
-		printDetails(out, s)
+		printDetails(out, s, now)
 	}
 	return nil
 }
 
-func printDetails(out io.Writer, s ctl.Status) {
+func printDetails(out io.Writer, s ctl.Status, now time.Time) {
 	traffic := s.PacketsIn+s.PacketsOut > 0
-	if s.LastError == "" && len(s.Trace) == 0 && !traffic {
+	if s.LastError == "" && len(s.Trace) == 0 && len(s.Track) == 0 && !traffic {
 		return
 	}
 	fmt.Fprintf(out, "\n%s:\n", s.Profile)
+	for _, o := range s.Track {
+		fmt.Fprintf(out, "  track %s: %s since %s: %s\n", o.Name, o.State, sinceText(o.Since, now), oneLine(o.Reason))
+	}
 	if traffic {
 		fmt.Fprintf(out, "  traffic: in %d packets (%s), out %d packets (%s)\n",
 			s.PacketsIn, byteSize(s.BytesIn), s.PacketsOut, byteSize(s.BytesOut))

@@ -24,3 +24,22 @@ func TestPrintStatusShowsRetry(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintStatusShowsTrackObjects: each tracked object's state and why.
+func TestPrintStatusShowsTrackObjects(t *testing.T) {
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.Local)
+	var b strings.Builder
+	printStatus(&b, []ctl.Status{{Profile: "backup", Connect: "track", State: "idle", Track: []ctl.TrackObject{
+		{Name: "uplink", State: "down", Since: now.Add(-3 * time.Second), Reason: "3 probes failed in a row, last: connection refused"},
+		{Name: "lan", State: "up", Since: now.Add(-time.Minute), Reason: "probe succeeded"},
+	}}}, now)
+	out := b.String()
+	for _, want := range []string{
+		"track uplink: down since 08:59:57 (3s): 3 probes failed in a row, last: connection refused",
+		"track lan: up since 08:59:00 (1m0s): probe succeeded",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"flexvpn/client"
 	"flexvpn/client/profile"
+	"flexvpn/client/track"
 	"flexvpn/platform/router"
 )
 
@@ -30,6 +31,10 @@ type Build struct {
 	// default-route check.
 	Applier client.Applier
 	Trace   *client.Trace
+	// Eligible is the profile's peer eligibility from its tracked
+	// objects; give it to client.ConnConfig.Eligible. The daemon tells
+	// a Tunnel that is an EligibilityNotifier when it may have changed.
+	Eligible client.Eligibility
 	// Logger is the daemon's; client.Conn adds the profile name itself.
 	Logger *slog.Logger
 
@@ -73,6 +78,9 @@ type Config struct {
 	// Changed is called after a profile's run starts or ends (for the
 	// service manager's status line); may be nil.
 	Changed func()
+	// NewProber builds the probe of a tracked object (nil: the real
+	// ones); tests inject fakes.
+	NewProber func(track.Object) (track.Prober, error)
 }
 
 // Daemon holds the loaded profiles and their running tunnels.
@@ -93,6 +101,10 @@ type entry struct {
 	prof  *profile.Profile
 	files fileDigest // of the files prof names, when prof was loaded
 	run   *run       // current or last run; nil if never started
+	// tracker probes prof's tracked objects (nil without any);
+	// stopFollow ends the goroutines that act on its changes.
+	tracker    *track.Tracker
+	stopFollow context.CancelFunc
 }
 
 // run is one start of a profile, from Up to the end of Tunnel.Run.
@@ -180,6 +192,7 @@ func (d *Daemon) Shutdown() error {
 	d.closing = true
 	var all []*entry
 	for _, e := range d.profiles {
+		d.untrackLocked(e)
 		all = append(all, e)
 	}
 	d.mu.Unlock()
@@ -225,6 +238,7 @@ func (d *Daemon) start(name string) error {
 		Interface: fmt.Sprintf("fv%d", slot),
 		MTU:       d.cfg.MTU,
 		Trace:     r.trace,
+		Eligible:  eligibility(e.tracker),
 		Logger:    d.log,
 		d:         d,
 		run:       r,

@@ -10,8 +10,13 @@
 // second and the daemon stops it with an error naming the owner.
 //
 // Profiles with connect = "auto" start when loaded and reconnect forever;
-// "manual" ones wait for Up; "track" ones also wait for Up until the
-// daemon has a tracker for reachability objects.
+// "manual" ones wait for Up. A profile with [[track_object]] tables gets
+// a track.Tracker (track.go): a "track" profile starts when its condition
+// ("OBJECT up" or "OBJECT down") holds and stops when it no longer does,
+// a [[peer]] with track = "OBJECT" is eligible only while the object is
+// up, and the running tunnel hears of every change so it leaves a gateway
+// that stopped being eligible. A tracker lives as long as the profile's
+// settings: reload replaces it, removal and Shutdown stop it.
 //
 // The connection itself is behind the Tunnel interface (*client.Conn in
 // production) and built by a Factory, so the profile set, reload and the

@@ -31,6 +31,10 @@ func LoadDir(dir string, load func(string) (*profile.Profile, error)) (map[strin
 			errs = append(errs, err)
 			continue
 		}
+		if err := ValidateObjects(p); err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		if !ctl.ValidProfileName(p.Name) {
 			errs = append(errs, fmt.Errorf("%s: profile name %q may only hold letters, digits, '.', '_' and '-'; rename it", path, p.Name))
 			continue
@@ -93,6 +97,7 @@ func (d *Daemon) merge(loaded map[string]*profile.Profile, digests map[string]fi
 		if _, ok := loaded[name]; ok || broken[e.prof.Path] {
 			continue
 		}
+		d.untrackLocked(e)
 		removed = append(removed, e)
 		delete(d.profiles, name)
 	}
@@ -100,18 +105,18 @@ func (d *Daemon) merge(loaded map[string]*profile.Profile, digests map[string]fi
 		e, ok := d.profiles[name]
 		switch {
 		case !ok:
-			d.profiles[name] = &entry{prof: p, files: digests[name]}
+			e = &entry{prof: p, files: digests[name]}
+			d.profiles[name] = e
+			d.retrackLocked(name, e)
 			if p.Connect == profile.ConnectAuto {
 				start = append(start, name)
-			}
-			if p.Connect == profile.ConnectTrack {
-				d.log.Warn("connect = \"track\" is not supported by the daemon yet; the profile stays idle until `flexvpn up`", "profile", name)
 			}
 		case reflect.DeepEqual(e.prof, p) && e.files.equal(digests[name]):
 		case e.run != nil && !e.run.finished():
 			restart = append(restart, e)
 		default:
 			e.prof, e.files = p, digests[name]
+			d.retrackLocked(name, e)
 			if p.Connect == profile.ConnectAuto {
 				start = append(start, name)
 			}
@@ -127,7 +132,12 @@ func (d *Daemon) applyRestarts(restart []*entry, loaded map[string]*profile.Prof
 		d.mu.Lock()
 		name := e.prof.Name
 		e.prof, e.files = loaded[name], digests[name]
+		d.retrackLocked(name, e)
+		track := e.prof.Connect == profile.ConnectTrack
 		d.mu.Unlock()
+		if track {
+			continue // its new tracker's Follow starts it when the condition holds
+		}
 		if err := d.start(name); err != nil {
 			d.log.Error("profile not restarted after reload", "profile", name, "err", err)
 		}

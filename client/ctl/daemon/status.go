@@ -39,7 +39,8 @@ func (d *Daemon) Status(name string, trace bool) ([]ctl.Status, error) {
 
 // statusLocked snapshots one profile from its last run and its trace.
 func (d *Daemon) statusLocked(name string, e *entry, trace bool) ctl.Status {
-	st := ctl.Status{Profile: name, Connect: e.prof.Connect, State: client.StateIdle.String(), DefaultRoute: d.owner == name}
+	st := ctl.Status{Profile: name, Connect: e.prof.Connect, State: client.StateIdle.String(), DefaultRoute: d.owner == name,
+		Track: trackStatus(e.tracker)}
 	r := e.run
 	if r == nil {
 		return st
