@@ -42,6 +42,10 @@ type intermediateState struct {
 	rounds   uint32   // IKE_INTERMEDIATE exchanges completed
 	intAuthI []byte   // IntAuth chain over the initiator's messages
 	intAuthR []byte   // IntAuth chain over the responder's messages
+	// prevIn is the inbound cipher before the last key update: a
+	// responder whose answer was lost gets the request again under the
+	// old keys and must verify it to resend the cached answer.
+	prevIn crypto.SKCipher
 }
 
 // wantsIntermediate reports whether any proposal of ours has an
@@ -199,6 +203,7 @@ func (sa *SA) addKEDone(shared []byte) error {
 		return err
 	}
 	sa.keys.Wipe()
+	sa.inter.prevIn = sa.in
 	sa.keys, sa.out, sa.in = keys, out, in
 	sa.inter.pending = sa.inter.pending[1:]
 	sa.inter.rounds++
@@ -240,6 +245,16 @@ func (sa *SA) intAuthSuffix() []byte {
 	}
 	out := slices.Concat(sa.inter.intAuthI, sa.inter.intAuthR)
 	return binary.BigEndian.AppendUint32(out, sa.inter.rounds+1)
+}
+
+// openPrevIntermediate verifies a retransmitted IKE_INTERMEDIATE request
+// with the keys it was sent under, the ones before our last update.
+func (sa *SA) openPrevIntermediate(m *wire.Message) bool {
+	if m.Exchange != wire.IKE_INTERMEDIATE || sa.inter.prevIn == nil {
+		return false
+	}
+	_, _, _, err := openWith(sa.inter.prevIn, m)
+	return err == nil
 }
 
 func findNotifyIn(ps []wire.Payload, t wire.NotifyType) bool { return findNotify(ps, t) != nil }

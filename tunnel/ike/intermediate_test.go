@@ -271,3 +271,23 @@ func TestHybridIKERekeyAndChildRekey(t *testing.T) {
 		t.Fatalf("%d SAs closed", n)
 	}
 }
+
+// TestHybridHandshakeUnderLoss: every fifth or seventh datagram lost, fragments
+// included. A lost IKE_INTERMEDIATE answer makes the initiator resend
+// its request under the keys before the update, which the responder
+// still verifies to resend the cached answer.
+func TestHybridHandshakeUnderLoss(t *testing.T) {
+	p := []Proposal{hybrid(wire.KE_CURVE25519, []uint16{wire.KE_MLKEM768}, []uint16{wire.KE_MLKEM1024})}
+	for _, n := range []int{5, 7} { // not a multiple of a try's fragment count, which would lose the same fragment every time
+		c, s := pskClient(), pskServer()
+		c.IKEProposals, s.IKEProposals = p, p
+		c.RetransmitN, s.RetransmitN = 12, 12
+		tb := newTestbed(t, s)
+		tb.pipe.DropEvery(n)
+		sa, err := tb.connect(t, c)
+		if err != nil {
+			t.Fatalf("dropping every %d: %v", n, err)
+		}
+		sameIKEKeys(t, sa, serverSA(t, tb), 2)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 
+	"flexvpn/tunnel/ike/crypto"
 	"flexvpn/tunnel/ike/wire"
 )
 
@@ -114,16 +115,21 @@ func (sa *SA) fragmentPayloadSize(room int) int {
 
 // openOne verifies and decrypts the single SK or SKF payload of m.
 func (sa *SA) openOne(m *wire.Message) (p wire.Payload, first wire.PayloadType, plain []byte, err error) {
+	return openWith(sa.in, m)
+}
+
+// openWith is openOne with the inbound cipher in.
+func openWith(in crypto.SKCipher, m *wire.Message) (p wire.Payload, first wire.PayloadType, plain []byte, err error) {
 	last := m.Payloads[len(m.Payloads)-1]
 	switch sk := last.(type) {
 	case *wire.SK:
-		plain, err = sa.in.Open(sk.AAD, sk.Body)
+		plain, err = in.Open(sk.AAD, sk.Body)
 		return sk, sk.FirstPayload, plain, err
 	case *wire.SKF:
 		if len(m.Payloads) != 1 {
 			return nil, 0, nil, fmt.Errorf("%w: SKF with other payloads", ErrProtocol)
 		}
-		plain, err = sa.in.Open(sk.AAD, sk.Body)
+		plain, err = in.Open(sk.AAD, sk.Body)
 		return sk, sk.FirstPayload, plain, err
 	}
 	return nil, 0, nil, fmt.Errorf("%w: unprotected %v message", ErrProtocol, m.Exchange)

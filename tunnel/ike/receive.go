@@ -83,7 +83,7 @@ func (sa *SA) receiveProtected(m *wire.Message, msg *message) {
 // integrity verifies; for a fragmented request only fragment 1 triggers
 // the resend so that N fragments do not cause N answers.
 func (sa *SA) resendCached(m *wire.Message, msg *message) {
-	if _, _, _, err := sa.openOne(m); err != nil {
+	if _, _, _, err := sa.openOne(m); err != nil && !sa.openPrevIntermediate(m) {
 		return
 	}
 	if f, ok := m.Payloads[0].(*wire.SKF); ok && f.FragmentNumber != 1 {
