@@ -11,7 +11,10 @@ import (
 // Proposals are written the way strongSwan users know them: transform
 // keywords joined by '-', e.g. "aes256gcm16-prfsha384-x25519" (IKE) or
 // "aes256-sha256" (ESP). Each keyword is one transform; several of one
-// type are alternatives within the proposal.
+// type are alternatives within the proposal. Additional key exchanges
+// (RFC 9370) take strongSwan 6's ke1_ .. ke7_ prefixes, e.g.
+// "aes256gcm16-prfsha384-x25519-ke1_mlkem768"; "ke1_none" makes ADDKE1
+// optional.
 
 type transformSpec struct {
 	typ    wire.TransformType
@@ -53,6 +56,8 @@ var transformKeywords = map[string]transformSpec{
 	"modp4096":   {typ: wire.TransformKE, id: wire.KE_MODP4096},
 	"modp1024":   {typ: wire.TransformKE, id: wire.KE_MODP1024, legacy: true},
 	"modp1536":   {typ: wire.TransformKE, id: wire.KE_MODP1536, legacy: true},
+	"mlkem768":   {typ: wire.TransformKE, id: wire.KE_MLKEM768},
+	"mlkem1024":  {typ: wire.TransformKE, id: wire.KE_MLKEM1024},
 
 	"esn":   {typ: wire.TransformESN, id: wire.ESN_YES},
 	"noesn": {typ: wire.TransformESN, id: wire.ESN_NO},
@@ -69,9 +74,14 @@ var prfFor = map[uint16]uint16{
 }
 
 // Modern defaults: AEAD first, CBC+HMAC-SHA2 for clients without GCM,
-// elliptic-curve groups and MODP-2048; nothing legacy.
+// elliptic-curve groups and MODP-2048; nothing legacy. The first IKE
+// proposal adds ML-KEM-768 as ADDKE1 for clients that support RFC 9370
+// (strongSwan 6, ours when configured): the responder walks the client's
+// proposals, so a classic client never matches it and takes the next,
+// and a client that predates RFC 9370 cannot even offer it.
 var (
 	DefaultIKEProposals = []string{
+		"aes256gcm16-aes128gcm16-prfsha384-prfsha256-x25519-ecp384-ecp256-modp2048-ke1_mlkem768",
 		"aes256gcm16-aes128gcm16-prfsha384-prfsha256-x25519-ecp384-ecp256-modp2048",
 		"aes256-aes128-sha384-sha256-x25519-ecp384-ecp256-modp2048",
 	}
@@ -88,9 +98,18 @@ func ParseProposal(s string, proto wire.ProtocolID, allowLegacy bool) (ike.Propo
 	var legacy []string
 	aead, plain := false, false
 	for _, kw := range strings.Split(strings.ToLower(strings.TrimSpace(s)), "-") {
+		if n, method, ok := addKEKeyword(kw); ok {
+			if err := addKE(&p, n, method, proto, &legacy); err != nil {
+				return ike.Proposal{}, err
+			}
+			continue
+		}
 		spec, ok := transformKeywords[kw]
+		if kw == "mlkem512" {
+			return ike.Proposal{}, fmt.Errorf("mlkem512 is not implemented (Go's ML-KEM has mlkem768 and mlkem1024)")
+		}
 		if !ok {
-			return ike.Proposal{}, fmt.Errorf("unknown algorithm %q; known ones: aes128/192/256[gcm16], chacha20poly1305, sha256/384/512, prfsha256/384/512, x25519, ecp256/384/521, modp2048/3072/4096, esn, noesn", kw)
+			return ike.Proposal{}, fmt.Errorf("unknown algorithm %q; known ones: aes128/192/256[gcm16], chacha20poly1305, sha256/384/512, prfsha256/384/512, x25519, ecp256/384/521, modp2048/3072/4096, mlkem768/1024, ke1_..ke7_ with a group or none, esn, noesn", kw)
 		}
 		if spec.legacy {
 			legacy = append(legacy, kw)
@@ -105,6 +124,9 @@ func ParseProposal(s string, proto wire.ProtocolID, allowLegacy bool) (ike.Propo
 	}
 	if aead && plain {
 		return ike.Proposal{}, fmt.Errorf("mixes AEAD and non-AEAD ciphers; put them in separate proposals")
+	}
+	if err := checkKEPlacement(p); err != nil {
+		return ike.Proposal{}, err
 	}
 	return completeProposal(p, proto, aead)
 }
@@ -154,4 +176,54 @@ func completeProposal(p ike.Proposal, proto wire.ProtocolID, aead bool) (ike.Pro
 		}
 	}
 	return p, nil
+}
+
+// addKEKeyword splits "ke3_mlkem768" into ADDKE number 3 and the method
+// keyword; ok is false for anything without a ke1_..ke7_ prefix.
+func addKEKeyword(kw string) (n int, method string, ok bool) {
+	if len(kw) < 4 || !strings.HasPrefix(kw, "ke") || kw[3] != '_' || kw[2] < '1' || kw[2] > '7' {
+		return 0, "", false
+	}
+	return int(kw[2] - '0'), kw[4:], true
+}
+
+// addKE adds one additional key exchange method (or none) to ADDKE n.
+func addKE(p *ike.Proposal, n int, method string, proto wire.ProtocolID, legacy *[]string) error {
+	if proto != wire.ProtoIKE {
+		return fmt.Errorf("has additional key exchange ke%d_%s; only IKE proposals support them so far", n, method)
+	}
+	id := uint16(0)
+	if method != "none" {
+		spec, ok := transformKeywords[method]
+		if method == "mlkem512" {
+			return fmt.Errorf("ke%d_mlkem512 is not implemented (Go's ML-KEM has mlkem768 and mlkem1024)", n)
+		}
+		if !ok || spec.typ != wire.TransformKE {
+			return fmt.Errorf("unknown key exchange %q in ke%d_%s; use mlkem768, mlkem1024, a group such as x25519, or none", method, n, method)
+		}
+		if spec.legacy {
+			*legacy = append(*legacy, fmt.Sprintf("ke%d_%s", n, method))
+		}
+		id = spec.id
+	}
+	p.AddKE[n-1] = append(p.AddKE[n-1], id)
+	return nil
+}
+
+// checkKEPlacement keeps ML-KEM where RFC 9370 and the ML-KEM draft put
+// it: in an additional key exchange, or alone as the main one.
+func checkKEPlacement(p ike.Proposal) error {
+	kem := false
+	for _, id := range p.KE {
+		kem = kem || id == wire.KE_MLKEM768 || id == wire.KE_MLKEM1024
+	}
+	if !kem {
+		return nil
+	}
+	for _, ids := range p.AddKE {
+		if len(ids) > 0 {
+			return fmt.Errorf("has ML-KEM as the main key exchange and additional ones; put ML-KEM in ke1_ after a classic group such as x25519")
+		}
+	}
+	return nil
 }
