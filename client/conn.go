@@ -21,6 +21,10 @@ type Target struct {
 	Host           string // what was dialed: Peer.Host or a redirect target
 	Addr           netip.Addr
 	RedirectedFrom netip.Addr // set when a gateway redirected us here
+	// Port and NATTPort are the gateway's IKE and NAT-T ports (0: 500
+	// and 4500). A redirect target gets the defaults: RFC 5685 names
+	// only an address or FQDN.
+	Port, NATTPort uint16
 }
 
 // Session is an established tunnel (IKE SA, Child SA, data plane).
@@ -125,7 +129,7 @@ func NewConn(cfg ConnConfig) *Conn {
 	}
 	var peers []Peer
 	for _, p := range cfg.Profile.Peers {
-		peers = append(peers, Peer{Seq: p.Seq, Host: p.Host, Track: p.Track})
+		peers = append(peers, Peer{Seq: p.Seq, Host: p.Host, Track: p.Track, Port: p.Port, NATTPort: uint16(p.NATTPort)})
 	}
 	return &Conn{
 		cfg:      cfg,
@@ -297,7 +301,7 @@ func (c *Conn) connect(ctx context.Context, peer Peer, redirect *Target) (Sessio
 		c.setState(StateConnecting, peer.Host, "gateway name did not resolve; trying the next gateway", err)
 		return nil, Target{}, err
 	}
-	return c.dial(ctx, Target{Peer: peer, Host: peer.Host, Addr: addr})
+	return c.dial(ctx, Target{Peer: peer, Host: peer.Host, Addr: addr, Port: peer.Port, NATTPort: peer.NATTPort})
 }
 
 // dial dials t, following redirects during the handshake.

@@ -13,6 +13,9 @@ type Peer struct {
 	Host string
 	// Track names the object that makes this peer eligible ("" = always).
 	Track string
+	// Port and NATTPort are the gateway's IKE and NAT-T ports (0: 500
+	// and 4500), for a gateway behind a port forward.
+	Port, NATTPort uint16
 	// Downloaded marks a peer from a gateway's UNITY_BACKUP_SERVERS list.
 	Downloaded bool
 }

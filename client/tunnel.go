@@ -88,7 +88,7 @@ func (d *TunnelDialer) Dial(ctx context.Context, t Target) (Session, error) {
 	s.ep = e
 	cfg := d.ikeConfig(t)
 	s.wantDN, cfg.RemoteID = splitDN(cfg.RemoteID)
-	if err := s.start(ctx, cfg, netip.AddrPortFrom(t.Addr, d.port())); err != nil {
+	if err := s.start(ctx, cfg, netip.AddrPortFrom(t.Addr, d.port(t))); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -129,13 +129,21 @@ func (d *TunnelDialer) ikeConfig(t Target) ike.Config {
 	if t.RedirectedFrom.IsValid() {
 		cfg.RedirectedFrom = &wire.GatewayID{Addr: t.RedirectedFrom}
 	}
+	if t.NATTPort != 0 {
+		cfg.RemoteNATTPort = t.NATTPort
+	}
 	cfg.RequestConfig = true
 	cfg.ForceEncap = true
 	return cfg
 }
 
-func (d *TunnelDialer) port() uint16 {
-	if d.IKEPort != 0 {
+// port is the gateway's IKE port: the target's, else the dialer's, else
+// 500. The engine starts on NAT-T at once when it equals the NAT-T port.
+func (d *TunnelDialer) port(t Target) uint16 {
+	switch {
+	case t.Port != 0:
+		return t.Port
+	case d.IKEPort != 0:
 		return d.IKEPort
 	}
 	return ike.PortIKE

@@ -146,9 +146,7 @@ func (v *validator) checkPeers(p *Profile) {
 			v.fail([]any{"peer", i, "seq"}, "peer seq %d is used twice; give each peer its own seq (lower is preferred)", peer.Seq)
 		}
 		seqs[peer.Seq] = true
-		if !validHost(peer.Host) {
-			v.fail([]any{"peer", i, "host"}, "peer host %q is not an IP address or host name; write it like gw.example.com or 192.0.2.1", peer.Host)
-		}
+		v.peerAddress(i, peer)
 		if peer.Track != "" {
 			v.peerTrack(p, i, peer.Track)
 		}

@@ -40,7 +40,7 @@ func TestExampleProfileLoads(t *testing.T) {
 	if err != nil {
 		t.Fatalf("example does not load: %v", err)
 	}
-	if p.Name != "corp" || p.Connect != ConnectAuto || len(p.Peers) != 2 || p.Peers[1].Host != "192.0.2.1" {
+	if p.Name != "corp" || p.Connect != ConnectAuto || len(p.Peers) != 3 || p.Peers[1].Host != "192.0.2.1" || p.Peers[2].Host != "gw3.example.com" || p.Peers[2].Port != 10500 || p.Peers[2].NATTPort != 14500 {
 		t.Errorf("profile = %+v", p)
 	}
 	if p.Secrets.Password != "s3cret" {

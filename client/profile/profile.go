@@ -44,9 +44,18 @@ type Profile struct {
 
 // Peer is a gateway in the static list.
 type Peer struct {
-	Seq   int    `toml:"seq"`
+	Seq int `toml:"seq"`
+	// Host is written "gw.example.com", "192.0.2.1", "2001:db8::1", or
+	// with the gateway's IKE port (a port forward): "gw.example.com:10500",
+	// "[2001:db8::1]:10500". Load splits the port off into Port, so after
+	// Load Host is the bare name or address.
 	Host  string `toml:"host"`
 	Track string `toml:"track"`
+	// NATTPort is the gateway's NAT-T port (0: 4500). When it equals the
+	// IKE port the client starts on NAT-T at once (one forwarded port).
+	NATTPort int `toml:"natt_port"`
+	// Port is the IKE port from Host (0: 500).
+	Port uint16 `toml:"-"`
 }
 
 // Auth says how the client proves itself.
