@@ -39,6 +39,7 @@ type intermediateState struct {
 	offered  bool     // we sent INTERMEDIATE_EXCHANGE_SUPPORTED (initiator)
 	peer     bool     // the peer sent it
 	pending  []uint16 // additional key exchange methods still to run, in order
+	done     []uint16 // the ones completed, in order
 	rounds   uint32   // IKE_INTERMEDIATE exchanges completed
 	intAuthI []byte   // IntAuth chain over the initiator's messages
 	intAuthR []byte   // IntAuth chain over the responder's messages
@@ -205,6 +206,7 @@ func (sa *SA) addKEDone(shared []byte) error {
 	sa.keys.Wipe()
 	sa.inter.prevIn = sa.in
 	sa.keys, sa.out, sa.in = keys, out, in
+	sa.inter.done = append(sa.inter.done, sa.inter.pending[0])
 	sa.inter.pending = sa.inter.pending[1:]
 	sa.inter.rounds++
 	sa.log.Debug("additional key exchange done", "round", sa.inter.rounds, "left", len(sa.inter.pending))
@@ -274,4 +276,15 @@ func (p Proposal) checkAddKE() error {
 		}
 	}
 	return nil
+}
+
+// AdditionalKeyExchanges returns the methods of the additional key
+// exchanges (RFC 9370) that went into the IKE SA's keys, in ADDKE order,
+// e.g. [36] for a hybrid with ML-KEM-768; none for a classic SA. A rekey
+// without IKE_FOLLOWUP_KE keeps the list: the new keys derive from the
+// old SK_d. Like SPIs it may be called from an event handler or hook.
+func (sa *SA) AdditionalKeyExchanges() []uint16 {
+	var out []uint16
+	sa.read(func() { out = slices.Clone(sa.inter.done) })
+	return out
 }

@@ -107,6 +107,9 @@ func TestHybridHandshake(t *testing.T) {
 	}
 	pairChildren(t, tb.cev.wait(t, EventChildUp).Child, tb.sev.wait(t, EventChildUp).Child)
 	sameIKEKeys(t, sa, serverSA(t, tb), 1)
+	if got := sa.AdditionalKeyExchanges(); len(got) != 1 || got[0] != wire.KE_MLKEM768 {
+		t.Errorf("AdditionalKeyExchanges %v", got)
+	}
 	if got := log.ids(wire.IKE_INTERMEDIATE); len(got) != 1 || got[0] != 1 {
 		t.Errorf("IKE_INTERMEDIATE message IDs %v, want [1]", got)
 	}
@@ -134,6 +137,9 @@ func TestMultipleAdditionalKeyExchanges(t *testing.T) {
 	}
 	pairChildren(t, tb.cev.wait(t, EventChildUp).Child, tb.sev.wait(t, EventChildUp).Child)
 	sameIKEKeys(t, sa, serverSA(t, tb), 2)
+	if got := serverSA(t, tb).AdditionalKeyExchanges(); len(got) != 2 || got[0] != wire.KE_MLKEM768 || got[1] != wire.KE_MLKEM1024 {
+		t.Errorf("server AdditionalKeyExchanges %v", got)
+	}
 	if got := log.ids(wire.IKE_INTERMEDIATE); len(got) != 2 || got[0] != 1 || got[1] != 2 {
 		t.Errorf("IKE_INTERMEDIATE message IDs %v, want [1 2]", got)
 	}

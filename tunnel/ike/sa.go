@@ -196,7 +196,7 @@ func (sa *SA) established() {
 	if sa.cfg.RekeyIKE > 0 {
 		sa.ikeRekey = sa.now().Add(sa.cfg.RekeyIKE)
 	}
-	sa.log.Info("IKE SA established", "peer", sa.peerID, "remote", sa.remote, "suite", sa.suite.String())
+	sa.log.Info("IKE SA established", "peer", sa.peerID, "remote", sa.remote, "suite", sa.suite.String(), "addke", sa.inter.done)
 	sa.ep.emit(Event{Kind: EventUp, SA: sa, Peer: sa.peerID, Config: sa.configRep})
 	sa.upOnce.Do(func() { close(sa.upCh) })
 }
