@@ -20,9 +20,8 @@ type Options struct {
 	// Client talks to the daemon; its Path is the control socket.
 	Client *ctl.Client
 	Logger *slog.Logger
-	// Banner reads the gateway's banner from a profile's status. The
-	// control API does not carry the banner yet (see the package's
-	// report); nil means no banner.
+	// Banner reads the gateway's banner from a profile's status; nil
+	// means the status's Banner (what the daemon got in the CP reply).
 	Banner func(ctl.Status) string
 	// RetryMin and RetryMax bound the wait before watching again after
 	// the daemon went away or refused us (doubling in between).
@@ -55,7 +54,7 @@ func NewModel(opt Options) *Model {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opt.Banner == nil {
-		opt.Banner = func(ctl.Status) string { return "" }
+		opt.Banner = func(s ctl.Status) string { return s.Banner }
 	}
 	if opt.RetryMin <= 0 {
 		opt.RetryMin = DefaultRetryMin

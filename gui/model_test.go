@@ -235,3 +235,19 @@ func TestFailureText(t *testing.T) {
 		}
 	}
 }
+
+// TestModelBannerFromDaemonStatus: without an Options.Banner the model
+// shows the banner the daemon reports in the profile's status.
+func TestModelBannerFromDaemonStatus(t *testing.T) {
+	d := newFakeDaemon("corp")
+	path := socketPath(t)
+	serveFake(t, d, path)
+	m, changes := runModel(t, path, Options{})
+	d.set("corp", func(s *ctl.Status) {
+		s.State, s.Gateway, s.Since, s.Banner = "connected", "gw1", time.Unix(1, 0), "Authorized use only."
+	})
+	waitModel(t, m, changes, "the daemon's banner", func(m *Model) bool {
+		p, _ := m.Profile("corp")
+		return p.Banner == "Authorized use only."
+	})
+}

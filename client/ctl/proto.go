@@ -58,6 +58,9 @@ type Status struct {
 	Gateway string `json:"gateway,omitempty"`
 	// Addrs are the inner addresses the gateway assigned.
 	Addrs []netip.Prefix `json:"addrs,omitempty"`
+	// Banner is the gateway's login banner (CP UNITY_BANNER) of the
+	// current connection, while connected.
+	Banner string `json:"banner,omitempty"`
 	// DefaultRoute is set while this profile owns the default route.
 	DefaultRoute bool `json:"default_route,omitempty"`
 	// Since is when the profile entered State.

@@ -91,10 +91,13 @@ func printStatus(out io.Writer, st []ctl.Status, now time.Time) error {
 
 func printDetails(out io.Writer, s ctl.Status, now time.Time) {
 	traffic := s.PacketsIn+s.PacketsOut > 0
-	if s.LastError == "" && len(s.Trace) == 0 && len(s.Track) == 0 && !traffic {
+	if s.LastError == "" && len(s.Trace) == 0 && len(s.Track) == 0 && s.Banner == "" && !traffic {
 		return
 	}
 	fmt.Fprintf(out, "\n%s:\n", s.Profile)
+	if s.Banner != "" {
+		fmt.Fprintf(out, "  banner: %s\n", oneLine(s.Banner))
+	}
 	for _, o := range s.Track {
 		fmt.Fprintf(out, "  track %s: %s since %s: %s\n", o.Name, o.State, sinceText(o.Since, now), oneLine(o.Reason))
 	}

@@ -25,11 +25,12 @@ func TestPrintStatusShowsRetry(t *testing.T) {
 	}
 }
 
-// TestPrintStatusShowsTrackObjects: each tracked object's state and why.
+// TestPrintStatusShowsTrackObjects: each tracked object's state and why,
+// and the gateway's banner on one line.
 func TestPrintStatusShowsTrackObjects(t *testing.T) {
 	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.Local)
 	var b strings.Builder
-	printStatus(&b, []ctl.Status{{Profile: "backup", Connect: "track", State: "idle", Track: []ctl.TrackObject{
+	printStatus(&b, []ctl.Status{{Profile: "backup", Connect: "track", State: "connected", Banner: "Authorized\nuse only.", Track: []ctl.TrackObject{
 		{Name: "uplink", State: "down", Since: now.Add(-3 * time.Second), Reason: "3 probes failed in a row, last: connection refused"},
 		{Name: "lan", State: "up", Since: now.Add(-time.Minute), Reason: "probe succeeded"},
 	}}}, now)
@@ -37,6 +38,7 @@ func TestPrintStatusShowsTrackObjects(t *testing.T) {
 	for _, want := range []string{
 		"track uplink: down since 08:59:57 (3s): 3 probes failed in a row, last: connection refused",
 		"track lan: up since 08:59:00 (1m0s): probe succeeded",
+		"banner: Authorized use only.",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status lacks %q:\n%s", want, out)

@@ -70,6 +70,7 @@ func (d *Daemon) statusLocked(name string, e *entry, trace bool) ctl.Status {
 	}
 	if r.reply != nil {
 		st.Addrs = slices.Clone(r.reply.Addrs)
+		st.Banner = r.reply.Banner
 		if c, ok := r.session.(client.Counting); ok {
 			n := c.Counters()
 			st.PacketsIn, st.BytesIn, st.PacketsOut, st.BytesOut = n.PacketsIn, n.BytesIn, n.PacketsOut, n.BytesOut

@@ -48,3 +48,26 @@ func TestWaitingRunShowsWhenItRetries(t *testing.T) {
 		t.Fatalf("status = %+v, want waiting with RetryAt %v and the failure", st, retry)
 	}
 }
+
+// TestStatusCarriesBanner: the gateway's banner from the CP reply is in
+// the status while connected, and gone once the tunnel is down.
+func TestStatusCarriesBanner(t *testing.T) {
+	h := newHarness(t)
+	h.reply = func(string) *client.Reply {
+		r := fullTunnel("10.8.0.2")
+		r.Banner = "Authorized use only."
+		return r
+	}
+	writeProfile(t, h.dir, "corp", "manual", "192.0.2.1")
+	h.d.Reload()
+	h.d.Up("corp")
+	waitFor(t, "connected", func() bool { return h.state(t, "corp") == "connected" })
+	st, _ := h.d.Status("corp", false)
+	if st[0].Banner != "Authorized use only." {
+		t.Fatalf("banner %q", st[0].Banner)
+	}
+	h.d.Down("corp")
+	if st, _ := h.d.Status("corp", false); st[0].Banner != "" {
+		t.Fatalf("banner %q after down", st[0].Banner)
+	}
+}
