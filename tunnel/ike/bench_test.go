@@ -36,6 +36,17 @@ func BenchmarkHandshakePSKX25519GCM(b *testing.B) {
 	benchHandshakes(b, c, s)
 }
 
+// BenchmarkHandshakePSKX25519MLKEM768GCM is the hybrid counterpart of
+// BenchmarkHandshakePSKX25519GCM: one more round trip (IKE_INTERMEDIATE,
+// fragmented at the default 576 bytes) and ML-KEM-768 on both sides.
+func BenchmarkHandshakePSKX25519MLKEM768GCM(b *testing.B) {
+	p := []Proposal{{Encr: []Cipher{{wire.ENCR_AES_GCM_16, 256}}, PRF: []uint16{wire.PRF_HMAC_SHA2_256}, KE: []uint16{wire.KE_CURVE25519},
+		AddKE: [7][]uint16{{wire.KE_MLKEM768}}}}
+	c, s := pskClient(), pskServer()
+	c.IKEProposals, s.IKEProposals = p, p
+	benchHandshakes(b, c, s)
+}
+
 func BenchmarkHandshakeRSA2048(b *testing.B) {
 	ca := pki.MustCA(b, pki.RSA2048, "bench CA")
 	gw := ca.MustGateway(b, pki.RSA2048, "vpn.example.com", serverAddr)
