@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -183,4 +184,44 @@ func TestLoadDirRejectsBadTrackObject(t *testing.T) {
 	if !brokenFiles(errs)[path] {
 		t.Error("a broken track object would make Reload drop the running profile")
 	}
+}
+
+// TestTrackProfileFollowsRealTCPProbe: the real TCP probe against a
+// loopback listener drives a connect = "track" profile: up while the
+// listener accepts, idle once it is closed, up again when it is back.
+func TestTrackProfileFollowsRealTCPProbe(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	dir := t.TempDir()
+	trackedProfile(t, dir, "backup", "connect = \"track\"\ntrack = \"uplink up\"", `host = "192.0.2.1"`)
+	path := filepath.Join(dir, "backup.toml")
+	os.WriteFile(path, []byte(strings.Replace(mustRead(t, path), "192.0.2.99:443", addr, 1)), 0o644)
+	dialer := &fakeDialer{}
+	d := New(Config{
+		Dir: dir,
+		Factory: func(b Build) (Tunnel, error) {
+			return client.NewConn(client.ConnConfig{
+				Profile: b.Profile, Dialer: b.WrapDialer(dialer), Resolver: literalResolver{},
+				Applier: b.Applier, Trace: b.Trace, Logger: b.Logger, Eligible: b.Eligible,
+			}), nil
+		},
+	})
+	t.Cleanup(func() { d.Shutdown() })
+	if errs := d.Reload(); len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	waitFor(t, "connected while the target accepts", func() bool { return status(t, d, "backup").State == "connected" })
+	ln.Close()
+	waitFor(t, "idle once the target refuses", func() bool {
+		st := status(t, d, "backup")
+		return st.State == "idle" && st.Track[0].State == "down"
+	})
+	if ln, err = net.Listen("tcp", addr); err != nil {
+		t.Skipf("cannot listen on %s again: %v", addr, err)
+	}
+	defer ln.Close()
+	waitFor(t, "connected again", func() bool { return status(t, d, "backup").State == "connected" })
 }
