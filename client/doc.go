@@ -10,4 +10,11 @@
 // or the local address its sockets are bound to went away (tunnel.go,
 // tunwatch.go). Each ends the session with a sentinel from errors.go
 // that says why, and the Conn dials again with a new device and SA.
+//
+// Tracked objects (client/track) decide which gateways are eligible; the
+// owner of the tracker calls Conn.EligibilityChanged on every change so
+// that a session on a gateway whose object went down moves to the next
+// one, a preferred gateway whose object came back takes the session
+// back, and a wait while no gateway was eligible ends at once
+// (eligibility.go).
 package client
