@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"flexvpn/test/pki"
+	"flexvpn/tunnel/ike/eap"
 	"flexvpn/tunnel/ike/wire"
 )
 
@@ -295,5 +297,26 @@ func TestHybridHandshakeUnderLoss(t *testing.T) {
 			t.Fatalf("dropping every %d: %v", n, err)
 		}
 		sameIKEKeys(t, sa, serverSA(t, tb), 2)
+	}
+}
+
+// TestHybridWithEAPAndCertificates: the IntAuth suffix is part of every
+// AUTH computation, so certificate signatures and EAP's MSK-keyed AUTH
+// work over a hybrid IKE SA too.
+func TestHybridWithEAPAndCertificates(t *testing.T) {
+	p := []Proposal{hybrid(wire.KE_CURVE25519, []uint16{wire.KE_MLKEM768})}
+	ec, es := eapConfigs(t, eap.TypeMSCHAPv2, "Secr3t pass")
+	ca, gw, cl := certPair(t, pki.ECDSAP256)
+	cc, cs := certConfigs(ca, gw, cl)
+	for name, pair := range map[string][2]Config{"eap": {ec, es}, "cert": {cc, cs}} {
+		c, s := pair[0], pair[1]
+		c.IKEProposals, s.IKEProposals = p, p
+		tb := newTestbed(t, s)
+		sa, err := tb.connect(t, c)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		sameIKEKeys(t, sa, serverSA(t, tb), 1)
+		pairChildren(t, tb.cev.wait(t, EventChildUp).Child, tb.sev.wait(t, EventChildUp).Child)
 	}
 }
