@@ -16,7 +16,9 @@
 // a [[peer]] with track = "OBJECT" is eligible only while the object is
 // up, and the running tunnel hears of every change so it leaves a gateway
 // that stopped being eligible. A tracker lives as long as the profile's
-// settings: reload replaces it, removal and Shutdown stop it.
+// settings: reload replaces it, removal and Shutdown stop it. Up and Down
+// still work on a "track" profile; its next condition change overrides
+// them.
 //
 // The connection itself is behind the Tunnel interface (*client.Conn in
 // production) and built by a Factory, so the profile set, reload and the

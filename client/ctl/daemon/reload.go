@@ -133,9 +133,9 @@ func (d *Daemon) applyRestarts(restart []*entry, loaded map[string]*profile.Prof
 		name := e.prof.Name
 		e.prof, e.files = loaded[name], digests[name]
 		d.retrackLocked(name, e)
-		track := e.prof.Connect == profile.ConnectTrack
+		followed := e.prof.Connect == profile.ConnectTrack
 		d.mu.Unlock()
-		if track {
+		if followed {
 			continue // its new tracker's Follow starts it when the condition holds
 		}
 		if err := d.start(name); err != nil {
