@@ -11,6 +11,14 @@
 // processing the messages of one exchange for the initiator and the
 // responder.
 //
+// Post-quantum hybrids (RFC 9370): a Proposal's AddKE lists add up to
+// seven key exchanges, typically ML-KEM after X25519, each run in its own
+// IKE_INTERMEDIATE exchange (RFC 9242, ike_intermediate.go) between
+// IKE_SA_INIT and IKE_AUTH, with AUTH covering them. They are negotiated
+// only with peers that announce INTERMEDIATE_EXCHANGE_SUPPORTED; older
+// peers skip such proposals. ParseProposal reads strongSwan-style strings
+// such as "aes256gcm16-prfsha384-x25519-ke1_mlkem768".
+//
 // The outside world learns what happens through Events: state changes, the
 // keys of new, rekeyed and deleted Child SAs (for the data plane), the CP
 // reply and peer identity when the SA is up, redirects and errors carrying a
