@@ -320,3 +320,49 @@ func TestHybridWithEAPAndCertificates(t *testing.T) {
 		pairChildren(t, tb.cev.wait(t, EventChildUp).Child, tb.sev.wait(t, EventChildUp).Child)
 	}
 }
+
+// TestResponderEnforcesAddKE: an initiator that skips the negotiated
+// additional key exchange (IKE_AUTH with message ID 1) or runs another
+// method than the one chosen gets INVALID_SYNTAX, and the responder
+// drops the half-made SA rather than authenticate a classic-only one.
+func TestResponderEnforcesAddKE(t *testing.T) {
+	p := []Proposal{hybrid(wire.KE_CURVE25519, []uint16{wire.KE_MLKEM768})}
+	rogue := map[string]func(sa *SA) (wire.ExchangeType, []wire.Payload){
+		"IKE_AUTH first": func(sa *SA) (wire.ExchangeType, []wire.Payload) {
+			return wire.IKE_AUTH, []wire.Payload{sa.cfg.LocalID.payload(false), &wire.Auth{Method: wire.AuthSharedKey, Data: make([]byte, 32)}}
+		},
+		"wrong method": func(sa *SA) (wire.ExchangeType, []wire.Payload) {
+			return wire.IKE_INTERMEDIATE, []wire.Payload{&wire.KE{Group: wire.KE_MLKEM1024, Data: make([]byte, 1568)}}
+		},
+	}
+	for name, build := range rogue {
+		t.Run(name, func(t *testing.T) {
+			c, s := pskClient(), pskServer()
+			c.IKEProposals, s.IKEProposals = p, p
+			tb := newTestbed(t, s)
+			tb.cev.setHook(func(e Event) {
+				if e.Kind != EventState || e.State != StateAuthSent {
+					return
+				}
+				// On the client's goroutine, right after IKE_SA_INIT and
+				// before its own IKE_INTERMEDIATE: send the rogue request.
+				ex, ps := build(e.SA)
+				pkts, err := e.SA.encode(ex, 1, false, ps)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				e.SA.transmit(pkts, e.SA.local, e.SA.remote)
+			})
+			tb.connect(t, c)
+			closed := tb.sev.wait(t, EventClosed)
+			var ne *wire.NotifyError
+			if !errors.As(closed.Err, &ne) || ne.Type != wire.INVALID_SYNTAX {
+				t.Fatalf("server ended with %v, want INVALID_SYNTAX", closed.Err)
+			}
+			if len(tb.sev.all(EventUp)) != 0 {
+				t.Fatal("server brought the SA up")
+			}
+		})
+	}
+}
