@@ -106,7 +106,8 @@ func runConnect(args []string) error {
 	// last ones (failed, idle) before the process exits.
 	states, done, printed := conn.Watch(), make(chan struct{}), make(chan struct{})
 	go reportStates(os.Stderr, states, done, printed, waitingDetail(trace))
-	err = conn.Run(ctx)
+	say := func(msg string) { fmt.Fprintf(os.Stderr, "flexvpn: %s\n", msg) }
+	err = runTracked(ctx, p, tr, conn.Run, say)
 	close(done)
 	<-printed
 	return err

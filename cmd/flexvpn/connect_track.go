@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 
 	"flexvpn/client"
@@ -23,9 +24,7 @@ func loadProfile(path string) (*profile.Profile, error) {
 }
 
 // startTracker starts a foreground connection's tracked objects; close
-// it when the connection ends. connect runs a connect = "track" profile
-// at once (the user asked for the tunnel); tracked peers still wait for
-// their objects.
+// it when the connection ends.
 func startTracker(p *profile.Profile, log *slog.Logger) (*track.Tracker, error) {
 	return track.New(track.Config{Objects: p.Objects, Logger: log})
 }
@@ -41,4 +40,77 @@ func feedEligibility(tr *track.Tracker, conn *client.Conn) {
 	for range sub.C() {
 		conn.EligibilityChanged()
 	}
+}
+
+// runTracked runs the connection (run) until ctx ends. A connect =
+// "track" profile's tunnel is up only while its condition holds, as
+// under the daemon; say tells the person at the terminal why it waits.
+// A run that ends on its own with an error (rejected credentials) ends
+// connect with it.
+func runTracked(ctx context.Context, p *profile.Profile, tr *track.Tracker, run func(context.Context) error, say func(string)) error {
+	if p.Connect != profile.ConnectTrack {
+		return run(ctx)
+	}
+	cond, err := track.ParseCondition(p.Track)
+	if err != nil {
+		return err
+	}
+	edges := make(chan bool)
+	fctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go tr.Follow(fctx, cond, func(want bool) {
+		select {
+		case edges <- want:
+		case <-fctx.Done():
+		}
+	})
+	say("waiting until " + cond.String())
+	var r tracked
+	for {
+		select {
+		case <-ctx.Done():
+			r.stop()
+			return nil
+		case want := <-edges:
+			if want {
+				r.start(ctx, run)
+			} else if r.running() {
+				say("stopping: no longer " + cond.String())
+				r.stop()
+			}
+		case err := <-r.ended:
+			r.cancel()
+			r.ended, r.cancel = nil, nil
+			if err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// tracked is runTracked's current run, if any.
+type tracked struct {
+	cancel context.CancelFunc
+	ended  chan error // nil while not running: receiving blocks
+}
+
+func (r *tracked) running() bool { return r.ended != nil }
+
+func (r *tracked) start(ctx context.Context, run func(context.Context) error) {
+	if r.running() {
+		return
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	r.cancel, r.ended = cancel, make(chan error, 1)
+	go func() { r.ended <- run(rctx) }()
+}
+
+// stop cancels the run and waits for it (Run tears the tunnel down).
+func (r *tracked) stop() {
+	if !r.running() {
+		return
+	}
+	r.cancel()
+	<-r.ended
+	r.cancel, r.ended = nil, nil
 }
