@@ -63,7 +63,10 @@ func sampleStatus() Status {
 		Profile: "corp", Connect: "auto", State: "connected", Gateway: "gw1.example.com",
 		Addrs:        []netip.Prefix{netip.MustParsePrefix("10.8.0.2/32"), netip.MustParsePrefix("2001:db8::2/128")},
 		DefaultRoute: true, Since: time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC), LastError: "dpd timeout",
-		Trace: []Event{{Time: time.Date(2026, 11, 27, 7, 59, 0, 0, time.UTC), State: "connecting", Gateway: "gw1.example.com", Message: "connecting\nnow"}},
+		Trace:  []Event{{Time: time.Date(2026, 11, 27, 7, 59, 0, 0, time.UTC), State: "connecting", Gateway: "gw1.example.com", Message: "connecting\nnow"}},
+		Banner: "Authorized use only.",
+		Track: []TrackObject{{Name: "uplink", State: "down", Since: time.Date(2026, 11, 27, 7, 58, 0, 0, time.UTC),
+			Reason: "3 probes failed in a row, last: connection refused", LastError: "connection refused"}},
 	}
 }
 
