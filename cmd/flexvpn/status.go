@@ -96,7 +96,7 @@ func printDetails(out io.Writer, s ctl.Status, now time.Time) {
 	}
 	fmt.Fprintf(out, "\n%s:\n", s.Profile)
 	if s.Banner != "" {
-		fmt.Fprintf(out, "  banner: %s\n", oneLine(s.Banner))
+		fmt.Fprintf(out, "  banner: %s\n", oneLine(printable(s.Banner)))
 	}
 	for _, o := range s.Track {
 		fmt.Fprintf(out, "  track %s: %s since %s: %s\n", o.Name, o.State, sinceText(o.Since, now), oneLine(o.Reason))

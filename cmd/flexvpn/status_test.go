@@ -30,7 +30,7 @@ func TestPrintStatusShowsRetry(t *testing.T) {
 func TestPrintStatusShowsTrackObjects(t *testing.T) {
 	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.Local)
 	var b strings.Builder
-	printStatus(&b, []ctl.Status{{Profile: "backup", Connect: "track", State: "connected", Banner: "Authorized\nuse only.", Track: []ctl.TrackObject{
+	printStatus(&b, []ctl.Status{{Profile: "backup", Connect: "track", State: "connected", Banner: "Authorized\nuse\x1b only.", Track: []ctl.TrackObject{
 		{Name: "uplink", State: "down", Since: now.Add(-3 * time.Second), Reason: "3 probes failed in a row, last: connection refused"},
 		{Name: "lan", State: "up", Since: now.Add(-time.Minute), Reason: "probe succeeded"},
 	}}}, now)

@@ -82,6 +82,7 @@ func waitUp(ctx context.Context, c *ctl.Client, name string, wait, every time.Du
 		switch s.State {
 		case "connected":
 			fmt.Fprintf(out, "%s: connected%s\n", name, via(s))
+			printBanner(out, s.Banner)
 			return nil
 		case "failed", "idle":
 			return fmt.Errorf("%s is %s: %s", name, s.State, orUnknown(s.LastError))
@@ -118,4 +119,25 @@ func orUnknown(s string) string {
 		return "none reported"
 	}
 	return s
+}
+
+// printBanner shows the gateway's login banner under the connected line,
+// indented, one line per line of the banner.
+func printBanner(out io.Writer, banner string) {
+	for line := range strings.Lines(printable(banner)) {
+		if line = strings.TrimRight(line, "\n"); strings.TrimSpace(line) != "" {
+			fmt.Fprintf(out, "  %s\n", line)
+		}
+	}
+}
+
+// printable drops the control characters of a gateway's text but its
+// line breaks: the text is untrusted and must not drive the terminal.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r != '\n' && (r < ' ' || r == 0x7f || r >= 0x80 && r < 0xa0) {
+			return -1
+		}
+		return r
+	}, s)
 }
