@@ -32,7 +32,9 @@ import (
 // IKE_FOLLOWUP_KE (RFC 9370 2.2.4), which we do not implement: a rekey
 // offers the proposals without ADDKE. The new SA's SKEYSEED still derives
 // from the old SK_d, which depends on every post-quantum secret, so the
-// rekeyed SA keeps that protection against later decryption.
+// rekeyed SA keeps that protection against later decryption. A peer that
+// refuses such a rekey gets the SA deleted instead (refusedHybridRekey),
+// so that the client reconnects: reauthentication in place of a rekey.
 
 // intermediateState is one IKE SA's IKE_INTERMEDIATE progress.
 type intermediateState struct {
@@ -276,6 +278,21 @@ func (p Proposal) checkAddKE() error {
 		}
 	}
 	return nil
+}
+
+// refusedHybridRekey is the fallback for a hybrid IKE SA whose rekey the
+// peer refuses for its proposals: it most likely insists on additional
+// key exchanges in the rekey, which needs IKE_FOLLOWUP_KE. Retrying would
+// loop, so we delete the SA and end it with an error that makes the
+// client reconnect, which reauthenticates with a fresh hybrid IKE SA.
+func (sa *SA) refusedHybridRekey(n wire.NotifyType) error {
+	if n != wire.NO_PROPOSAL_CHOSEN || len(sa.inter.done) == 0 || sa.crossed != nil {
+		return nil
+	}
+	sa.log.Warn("peer refused the rekey of a hybrid IKE SA; closing it so that a reconnect reauthenticates")
+	sa.sendOneWay(wire.INFORMATIONAL, []wire.Payload{wire.NewDeleteIKE()})
+	return &PeerError{Type: n, Hint: "the gateway refused to rekey the post-quantum IKE SA without additional key " +
+		"exchanges (IKE_FOLLOWUP_KE is not supported); reconnect to set up a fresh one"}
 }
 
 // AdditionalKeyExchanges returns the methods of the additional key

@@ -92,6 +92,10 @@ func (t *ikeRekeyTask) build(sa *SA) ([]wire.Payload, error) {
 func (t *ikeRekeyTask) process(sa *SA, m *message) (step, error) {
 	sa.setState(StateEstablished)
 	if n := wire.FirstError(m.payloads); n != nil {
+		if err := sa.refusedHybridRekey(n.NotifyType); err != nil {
+			sa.ep.releaseSPI(t.spi, sa)
+			return 0, err
+		}
 		t.refused(sa, n.NotifyType)
 		return stepDone, nil
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/netip"
+	"strings"
 	"sync"
 	"testing"
 
@@ -364,5 +365,33 @@ func TestResponderEnforcesAddKE(t *testing.T) {
 				t.Fatal("server brought the SA up")
 			}
 		})
+	}
+}
+
+// TestRefusedHybridRekeyCloses: when the peer refuses the rekey of a
+// hybrid IKE SA for its proposals (as a peer insisting on
+// IKE_FOLLOWUP_KE would), the initiator does not retry forever: it
+// deletes the SA and ends with NO_PROPOSAL_CHOSEN and a hint to
+// reconnect, which reauthenticates.
+func TestRefusedHybridRekeyCloses(t *testing.T) {
+	p := []Proposal{hybrid(wire.KE_CURVE25519, []uint16{wire.KE_MLKEM768})}
+	c, s := pskClient(), pskServer()
+	c.IKEProposals, s.IKEProposals = p, p
+	tb := newTestbed(t, s)
+	sa, err := tb.connect(t, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := serverSA(t, tb)
+	srv.read(func() { srv.cfg.IKEProposals = []Proposal{classicGCM} }) // nothing our rekey offers
+	if err := sa.RekeyIKE(); err != nil {
+		t.Fatal(err)
+	}
+	closed := tb.cev.wait(t, EventClosed)
+	if !errors.Is(closed.Err, ErrNoProposal) || !strings.Contains(closed.Message, "reconnect") {
+		t.Fatalf("client ended with %v (%q)", closed.Err, closed.Message)
+	}
+	if e := tb.sev.wait(t, EventClosed); !errors.Is(e.Err, ErrPeerDeleted) {
+		t.Fatalf("server ended with %v, want the client's Delete", e.Err)
 	}
 }
