@@ -291,8 +291,8 @@ func (sa *SA) refusedHybridRekey(n wire.NotifyType) error {
 	}
 	sa.log.Warn("peer refused the rekey of a hybrid IKE SA; closing it so that a reconnect reauthenticates")
 	sa.sendOneWay(wire.INFORMATIONAL, []wire.Payload{wire.NewDeleteIKE()})
-	return &PeerError{Type: n, Hint: "the gateway refused to rekey the post-quantum IKE SA without additional key " +
-		"exchanges (IKE_FOLLOWUP_KE is not supported); reconnect to set up a fresh one"}
+	return fmt.Errorf("%w (%v): it wants additional key exchanges in the rekey (IKE_FOLLOWUP_KE, not supported); "+
+		"reconnect to set up a fresh one", ErrRekeyRefused, n)
 }
 
 // AdditionalKeyExchanges returns the methods of the additional key

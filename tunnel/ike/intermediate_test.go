@@ -371,8 +371,8 @@ func TestResponderEnforcesAddKE(t *testing.T) {
 // TestRefusedHybridRekeyCloses: when the peer refuses the rekey of a
 // hybrid IKE SA for its proposals (as a peer insisting on
 // IKE_FOLLOWUP_KE would), the initiator does not retry forever: it
-// deletes the SA and ends with NO_PROPOSAL_CHOSEN and a hint to
-// reconnect, which reauthenticates.
+// deletes the SA and ends with ErrRekeyRefused (not ErrNoProposal, on
+// which clients stop) and a hint to reconnect, which reauthenticates.
 func TestRefusedHybridRekeyCloses(t *testing.T) {
 	p := []Proposal{hybrid(wire.KE_CURVE25519, []uint16{wire.KE_MLKEM768})}
 	c, s := pskClient(), pskServer()
@@ -388,7 +388,7 @@ func TestRefusedHybridRekeyCloses(t *testing.T) {
 		t.Fatal(err)
 	}
 	closed := tb.cev.wait(t, EventClosed)
-	if !errors.Is(closed.Err, ErrNoProposal) || !strings.Contains(closed.Message, "reconnect") {
+	if !errors.Is(closed.Err, ErrRekeyRefused) || errors.Is(closed.Err, ErrNoProposal) || !strings.Contains(closed.Message, "reconnect") {
 		t.Fatalf("client ended with %v (%q)", closed.Err, closed.Message)
 	}
 	if e := tb.sev.wait(t, EventClosed); !errors.Is(e.Err, ErrPeerDeleted) {
