@@ -97,15 +97,29 @@ func TestAddKEConfigRules(t *testing.T) {
 }
 
 // TestMLKEMAsSoleKE: ML-KEM-768 alone in IKE_SA_INIT's KE payload (the
-// responder encapsulates) works without IKE_INTERMEDIATE.
+// responder encapsulates) works without IKE_INTERMEDIATE, and so do an
+// IKE SA rekey and a Child SA rekey with PFS, which use it again.
 func TestMLKEMAsSoleKE(t *testing.T) {
 	p := []Proposal{hybrid(wire.KE_MLKEM768)}
 	c, s := pskClient(), pskServer()
 	c.IKEProposals, s.IKEProposals = p, p
+	c.PFSOnRekey = true
 	tb := newTestbed(t, s)
 	sa, err := tb.connect(t, c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sameIKEKeys(t, sa, serverSA(t, tb), 0)
+	// Rekeys encapsulate on the responder side too.
+	child := tb.cev.wait(t, EventChildUp).Child
+	if err := sa.RekeyIKE(); err != nil {
+		t.Fatal(err)
+	}
+	tb.cev.wait(t, EventIKERekeyed)
+	tb.sev.wait(t, EventIKERekeyed)
+	sameIKEKeys(t, sa, serverSA(t, tb), 0)
+	if err := sa.RekeyChild(child.InSPI); err != nil {
+		t.Fatal(err)
+	}
+	pairChildren(t, tb.cev.wait(t, EventChildRekeyed).Child, tb.sev.wait(t, EventChildRekeyed).Child)
 }
