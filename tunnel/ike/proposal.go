@@ -215,9 +215,13 @@ func matchProposal(off wire.Proposal, our Proposal, o matchOpts) ([]wire.Transfo
 		}
 	}
 	types := transformOrder
-	if o.addKE == addKENegotiate && !o.ignoreKE {
+	switch {
+	case o.ignoreKE:
+		// A Child SA inside IKE_AUTH takes its keys from the IKE SA: like
+		// KE (RFC 7296 1.2), additional key exchanges there do not apply.
+	case o.addKE == addKENegotiate:
 		types = append(slices.Clone(transformOrder), addKETypes...)
-	} else if !addKEOptional(off) {
+	case !addKEOptional(off):
 		return nil, false
 	}
 	var chosen []wire.Transform

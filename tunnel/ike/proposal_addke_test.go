@@ -60,6 +60,30 @@ func TestSelectAddKE(t *testing.T) {
 	}
 }
 
+// TestChildInIKEAuthIgnoresAddKE: like KE, additional key exchanges in
+// the Child SA proposal of IKE_AUTH do not apply and do not make the
+// proposal unacceptable; in CREATE_CHILD_SA a mandatory one does.
+func TestChildInIKEAuthIgnoresAddKE(t *testing.T) {
+	esp := DefaultESPProposals()[0]
+	esp.KE = []uint16{wire.KE_CURVE25519}
+	esp.AddKE[0] = []uint16{wire.KE_MLKEM768}
+	offer := toWire([]Proposal{esp}, wire.ProtoESP, []byte{1, 2, 3, 4}, true)
+	got, ok := selectProposal(offer, DefaultESPProposals(), wire.ProtoESP, false, true)
+	if !ok {
+		t.Fatal("IKE_AUTH child proposal with ADDKE refused")
+	}
+	for _, tr := range got.Transforms {
+		if tr.Type == wire.TransformKE || isAddKE(tr.Type) {
+			t.Fatalf("chose a key exchange for IKE_AUTH: %s", describe(got))
+		}
+	}
+	ours := DefaultESPProposals()
+	ours[0].KE = []uint16{wire.KE_CURVE25519}
+	if _, ok := selectProposal(offer, ours, wire.ProtoESP, false, false); ok {
+		t.Fatal("CREATE_CHILD_SA proposal with a mandatory ADDKE accepted without IKE_FOLLOWUP_KE")
+	}
+}
+
 // TestChosenAddKEOrder: the additional exchanges run in ADDKE order,
 // NONE skipped.
 func TestChosenAddKEOrder(t *testing.T) {
