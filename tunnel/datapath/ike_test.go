@@ -106,3 +106,25 @@ func TestTrafficPostponesKeepalives(t *testing.T) {
 		t.Errorf("%d keepalives sent while traffic flowed", n)
 	}
 }
+
+// TestIKEPostponesKeepalives checks that an IKE message sent over NAT-T
+// counts as traffic for the flow it went on, whether its route was
+// installed with the IKE SA's local address or without one.
+func TestIKEPostponesKeepalives(t *testing.T) {
+	d, _ := newTestDevice(t, tunfake.Config{}, Config{})
+	local := d.LocalAddr()
+	for _, from := range []netip.Addr{local.Addr(), {}} {
+		sock := peerSocket(t)
+		remote := sock.LocalAddr().(*net.UDPAddr).AddrPort()
+		must(t, d.SetOutboundFrom([]netip.Prefix{netip.MustParsePrefix("10.9.0.0/16")}, nullSealer{}, from, remote))
+		p := d.tables.peer(flow{src: from, dst: remote})
+		if p == nil {
+			t.Fatalf("no peer for the route from %v", from)
+		}
+		p.lastSent.Store(-1)
+		must(t, d.SendIKE([]byte("ike"), local, remote))
+		if p.lastSent.Load() < 0 {
+			t.Errorf("route from %v: an IKE message sent from %v did not postpone its keepalive", from, local)
+		}
+	}
+}

@@ -100,6 +100,12 @@ func TestDeviceInnerMTUFollowsSAs(t *testing.T) {
 	if got, want := d.InnerMTU(), InnerMTU(1400, false, OverheadAESCBCSHA256); got != want {
 		t.Errorf("InnerMTU with AES-GCM and AES-CBC = %d, want the CBC figure %d", got, want)
 	}
+	// A rekey that replaces the CBC route with GCM lifts the limit again.
+	must(t, d.SetOutbound(split, gcm, d.LocalAddr()))
+	if got, want := d.InnerMTU(), InnerMTU(1400, false, OverheadAESGCM); got != want {
+		t.Errorf("InnerMTU after replacing AES-CBC with AES-GCM = %d, want %d", got, want)
+	}
+	must(t, d.SetOutbound(split, cbc, d.LocalAddr()))
 	d.RemoveOutbound(split)
 	d.RemoveOutbound(all)
 	if got := d.InnerMTU(); got != worst {
