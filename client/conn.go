@@ -95,6 +95,9 @@ type Conn struct {
 	log      *slog.Logger
 	netChg   chan struct{}
 	eligChg  chan struct{} // see EligibilityChanged
+	// seen is which gateways were eligible when the current one was
+	// picked (see recheck).
+	seen map[Peer]bool
 	// redirect is where a gateway sent an established session; Run's
 	// goroutine dials it before the next gateway of the list.
 	redirect *Target
@@ -207,6 +210,9 @@ func (c *Conn) Run(ctx context.Context) error {
 		}
 		redirect := c.redirect
 		c.redirect = nil
+		// Before the pick: a gateway that becomes eligible after this
+		// is news to recheck even if it was so before Next looked.
+		c.seen = c.eligibleNow()
 		peer, wrapped, ok := Peer{}, false, true
 		if redirect == nil {
 			peer, wrapped, ok = c.gateways.Next(c.cfg.Eligible)

@@ -32,13 +32,32 @@ func (c *Conn) eligible(p Peer) bool {
 // recheck handles an eligibility change while t's session is up and
 // reports whether the session was given up. A gateway that stopped being
 // eligible is left for the next one: no Rewind, so Next moves past it.
+// A preferred gateway takes the session back only if it became eligible
+// since the current one was picked (c.seen, updated here): one that was
+// eligible all along and still lost to this one must not win on the
+// change of an object that has nothing to do with it.
 func (c *Conn) recheck(sess Session, t Target) bool {
 	if !c.eligible(t.Peer) {
 		c.setState(StateConnecting, t.Host, "gateway is no longer eligible (its tracked object changed); moving to the next", nil)
 		c.closeSession(sess)
 		return true
 	}
-	return c.reactivate(sess)
+	now := c.eligibleNow()
+	defer func() { c.seen = now }()
+	p, ok := c.gateways.Preferred(func(p Peer) bool { return now[p] && !c.seen[p] })
+	if !ok {
+		return false
+	}
+	return c.moveTo(sess, p)
+}
+
+// eligibleNow is the set of eligible gateways.
+func (c *Conn) eligibleNow() map[Peer]bool {
+	out := map[Peer]bool{}
+	for _, p := range c.gateways.order() {
+		out[p] = c.eligible(p)
+	}
+	return out
 }
 
 // reactivate moves to the most preferred eligible gateway when it comes
@@ -49,6 +68,11 @@ func (c *Conn) reactivate(sess Session) bool {
 	if !ok {
 		return false
 	}
+	return c.moveTo(sess, p)
+}
+
+// moveTo gives up the session for the preferred gateway p.
+func (c *Conn) moveTo(sess Session, p Peer) bool {
 	c.setState(StateConnecting, p.Host, "preferred gateway is back; moving to it", nil)
 	c.closeSession(sess)
 	c.gateways.MoveTo(p)

@@ -142,3 +142,76 @@ func assertClosed(t *testing.T, s *fakeSession) {
 		t.Errorf("session on %s was not closed", s.host)
 	}
 }
+
+// TestConnStaysOnBackupWhenUnrelatedObjectChanges: gw1 failed (its
+// object is fine) and gw2 took over; a change of some other object must
+// not send the session back to gw1.
+func TestConnStaysOnBackupWhenUnrelatedObjectChanges(t *testing.T) {
+	var up atomic.Bool
+	up.Store(true)
+	n := newFakeNet()
+	n.script["gw1.example"] = []string{"fail", "ok"}
+	n.script["gw2.example"] = []string{"ok"}
+	cfg := trackedPeers(t, &up)
+	cfg.Dialer, cfg.Resolver, cfg.Applier = n, n, n
+	c := runConn(t, cfg)
+	backup := waitSession(t, n)
+	if backup.host != "gw2.example" {
+		t.Fatalf("first session on %s", backup.host)
+	}
+	for range 3 {
+		c.EligibilityChanged()
+		time.Sleep(20 * time.Millisecond) // let the Conn look
+	}
+	select {
+	case <-backup.closed:
+		t.Fatalf("left the backup on an unrelated change; dials: %s", n.dialLog())
+	default:
+	}
+	if got := n.dialLog(); got != "gw1.example gw2.example" {
+		t.Errorf("dials = %s", got)
+	}
+}
+
+// TestConnCatchesGatewayEligibleWhilePicking: gw1's object comes up
+// just as the Conn picks a gateway (its first look says no, every later
+// one yes). The Conn must still end up on gw1, not stay on gw2 because
+// gw1 looked eligible by the time it noted what was.
+func TestConnCatchesGatewayEligibleWhilePicking(t *testing.T) {
+	n := newFakeNet()
+	n.script["gw1.example"] = []string{"ok"}
+	n.script["gw2.example"] = []string{"ok"}
+	p := testProfile(t, "auto", "gw1.example", "gw2.example")
+	p.Peers[0].Track = "uplink"
+	var looks atomic.Int32
+	var c *Conn
+	cfg := ConnConfig{Profile: p, Dialer: n, Resolver: n, Applier: n,
+		Eligible: func(peer Peer) bool {
+			if peer.Track == "" {
+				return true
+			}
+			if looks.Add(1) == 1 {
+				return false
+			}
+			if looks.Load() == 2 {
+				c.EligibilityChanged() // the tracker's notice of the change
+			}
+			return true
+		}}
+	c = NewConn(cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case s := <-n.sessions:
+			if s.host == "gw1.example" {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("never reached gw1; dials: %s", n.dialLog())
+		}
+	}
+}
