@@ -23,8 +23,8 @@ var (
 	ErrFragmentInvalid = errors.New("ike: invalid fragment")
 	ErrReplaced        = errors.New("ike: replaced by a new SA of the same peer (INITIAL_CONTACT)")
 	// ErrRekeyRefused ends a post-quantum hybrid IKE SA whose rekey the
-	// peer refused (it wants IKE_FOLLOWUP_KE, which we lack). Unlike
-	// ErrNoProposal it is worth reconnecting: that reauthenticates.
+	// peer refused for its proposals. Unlike ErrNoProposal it is worth
+	// reconnecting: that reauthenticates with a fresh hybrid SA.
 	ErrRekeyRefused = errors.New("ike: peer refused to rekey the hybrid IKE SA")
 	// ErrReentrant: an SA method that waits for the SA's goroutine was
 	// called from it (an event handler or hook); call it from a

@@ -28,13 +28,13 @@ import (
 // fragmentation (RFC 7383) like IKE_AUTH. Message IDs follow the usual
 // rule, 1 for the first IKE_INTERMEDIATE, and IKE_AUTH takes the next.
 //
-// Rekeying an IKE SA with additional key exchanges would need
-// IKE_FOLLOWUP_KE (RFC 9370 2.2.4), which we do not implement: a rekey
-// offers the proposals without ADDKE. The new SA's SKEYSEED still derives
-// from the old SK_d, which depends on every post-quantum secret, so the
-// rekeyed SA keeps that protection against later decryption. A peer that
-// refuses such a rekey gets the SA deleted instead (refusedHybridRekey),
-// so that the client reconnects: reauthentication in place of a rekey.
+// An IKE SA rekey runs the additional key exchanges again in
+// IKE_FOLLOWUP_KE (ike_followup.go) with peers that announced RFC 9242;
+// with others it offers the proposals without ADDKE, and the new SA's
+// SKEYSEED still derives from the old SK_d, which depends on every
+// post-quantum secret. A peer that refuses the rekey of a hybrid SA gets
+// the SA deleted instead (refusedHybridRekey), so that the client
+// reconnects: reauthentication in place of a rekey.
 
 // intermediateState is one IKE SA's IKE_INTERMEDIATE progress.
 type intermediateState struct {
@@ -281,17 +281,17 @@ func (p Proposal) checkAddKE() error {
 }
 
 // refusedHybridRekey is the fallback for a hybrid IKE SA whose rekey the
-// peer refuses for its proposals: it most likely insists on additional
-// key exchanges in the rekey, which needs IKE_FOLLOWUP_KE. Retrying would
-// loop, so we delete the SA and end it with an error that makes the
-// client reconnect, which reauthenticates with a fresh hybrid IKE SA.
+// peer refuses for its proposals (it may want additional key exchanges
+// we did not offer it, or refuse IKE_FOLLOWUP_KE). Retrying would loop,
+// so we delete the SA and end it with an error that makes the client
+// reconnect, which reauthenticates with a fresh hybrid IKE SA.
 func (sa *SA) refusedHybridRekey(n wire.NotifyType) error {
 	if n != wire.NO_PROPOSAL_CHOSEN || len(sa.inter.done) == 0 || sa.crossed != nil {
 		return nil
 	}
 	sa.log.Warn("peer refused the rekey of a hybrid IKE SA; closing it so that a reconnect reauthenticates")
 	sa.sendOneWay(wire.INFORMATIONAL, []wire.Payload{wire.NewDeleteIKE()})
-	return fmt.Errorf("%w (%v): it wants additional key exchanges in the rekey (IKE_FOLLOWUP_KE, not supported); "+
+	return fmt.Errorf("%w (%v): it accepts none of our proposals for the rekey; "+
 		"reconnect to set up a fresh one", ErrRekeyRefused, n)
 }
 

@@ -67,13 +67,22 @@ type ikeRekeyTask struct {
 	spi   uint64 // our new SPI
 	nonce []byte
 	kex   crypto.KeyExchange
+	fu    *followup // additional key exchanges still to run (ike_followup.go)
 }
 
-func (*ikeRekeyTask) kind() taskKind              { return taskIKERekey }
-func (*ikeRekeyTask) exchange() wire.ExchangeType { return wire.CREATE_CHILD_SA }
+func (*ikeRekeyTask) kind() taskKind { return taskIKERekey }
+func (t *ikeRekeyTask) exchange() wire.ExchangeType {
+	if t.fu != nil {
+		return wire.IKE_FOLLOWUP_KE
+	}
+	return wire.CREATE_CHILD_SA
+}
 
 func (t *ikeRekeyTask) build(sa *SA) ([]wire.Payload, error) {
 	sa.setState(StateRekeying)
+	if t.fu != nil {
+		return t.fu.request(sa)
+	}
 	t.spi = sa.ep.newLocalSPI(sa)
 	t.nonce = sa.randomBytes(nonceLen)
 	kex, err := crypto.NewKeyExchange(sa.suite.KE, sa.rand())
@@ -83,7 +92,7 @@ func (t *ikeRekeyTask) build(sa *SA) ([]wire.Payload, error) {
 	t.kex = kex
 	spi := binary.BigEndian.AppendUint64(nil, t.spi)
 	return []wire.Payload{
-		&wire.SA{Proposals: toWire(withoutAddKE(sa.cfg.IKEProposals), wire.ProtoIKE, spi, true)},
+		&wire.SA{Proposals: toWire(sa.rekeyOffer(), wire.ProtoIKE, spi, true)},
 		&wire.Nonce{Data: t.nonce},
 		&wire.KE{Group: kex.Group(), Data: kex.Public()},
 	}, nil
@@ -91,6 +100,9 @@ func (t *ikeRekeyTask) build(sa *SA) ([]wire.Payload, error) {
 
 func (t *ikeRekeyTask) process(sa *SA, m *message) (step, error) {
 	sa.setState(StateEstablished)
+	if t.fu != nil {
+		return t.processFollowup(sa, m)
+	}
 	if n := wire.FirstError(m.payloads); n != nil {
 		if err := sa.refusedHybridRekey(n.NotifyType); err != nil {
 			sa.ep.releaseSPI(t.spi, sa)
@@ -103,14 +115,22 @@ func (t *ikeRekeyTask) process(sa *SA, m *message) (step, error) {
 	if sap == nil || ke == nil || nr == nil {
 		return 0, fmt.Errorf("%w: IKE rekey response lacks SA, KE or Nonce", ErrProtocol)
 	}
-	chosen, err := checkChosen(sap.Proposals, sa.cfg.IKEProposals, wire.ProtoIKE, sa.cfg.AllowLegacy, false)
+	chosen, err := checkChosenWith(sap.Proposals, sa.rekeyOffer(), wire.ProtoIKE, matchOpts{allowLegacy: sa.cfg.AllowLegacy, addKE: sa.rekeyAddKEMode()})
 	if err != nil || len(chosen.SPI) != 8 || ke.Group != t.kex.Group() {
 		return 0, fmt.Errorf("%w: bad IKE rekey response: %v", ErrProtocol, err)
+	}
+	if addke := chosenAddKE(chosen); len(addke) > 0 {
+		return t.startFollowup(sa, chosen, ke, nr, addke, m.payloads)
 	}
 	next, err := sa.rekeyedState(chosen, t.kex, ke, t.nonce, nr, t.spi, binary.BigEndian.Uint64(chosen.SPI), true)
 	if err != nil {
 		return 0, err
 	}
+	return t.finish(sa, next, nr)
+}
+
+// finish moves to the rekeyed IKE SA (or settles a crossed rekey).
+func (t *ikeRekeyTask) finish(sa *SA, next keyState, nr []byte) (step, error) {
 	if sa.crossed != nil {
 		sa.settleCrossedRekey(next, t.nonce, nr)
 		return stepDone, nil
@@ -193,7 +213,7 @@ func (sa *SA) retire(k keyState) {
 // exchange holds the SA in flux we ask the peer to try again later.
 func (sa *SA) respondIKERekey(m *message) ([]wire.Payload, func(), error) {
 	ours := sa.activeIKERekey()
-	if sa.crossed != nil || (ours == nil && (sa.state != StateEstablished || len(sa.tm.active) > 0)) {
+	if sa.crossed != nil || sa.fuResp != nil || (ours == nil && (sa.state != StateEstablished || len(sa.tm.active) > 0)) {
 		// Another exchange is under way; the answer to a request of
 		// ours would arrive under keys we no longer use.
 		return nil, nil, notifyErr(wire.TEMPORARY_FAILURE, "IKE SA busy, rekey later")
@@ -202,9 +222,12 @@ func (sa *SA) respondIKERekey(m *message) ([]wire.Payload, func(), error) {
 	if ke == nil || len(ni) < 16 {
 		return nil, nil, notifyErr(wire.INVALID_SYNTAX, "IKE rekey without KE or nonce")
 	}
-	chosen, ok := selectProposal(sap.Proposals, sa.cfg.IKEProposals, wire.ProtoIKE, sa.cfg.AllowLegacy, false)
+	chosen, ok := selectIKEProposal(sap.Proposals, sa.cfg.IKEProposals, sa.cfg.AllowLegacy, sa.rekeyAddKEMode())
 	if !ok || len(chosen.SPI) != 8 {
 		return nil, nil, notifyErr(wire.NO_PROPOSAL_CHOSEN, "no acceptable IKE proposal for rekey")
+	}
+	if len(chosenAddKE(chosen)) > 0 && ours != nil {
+		return nil, nil, notifyErr(wire.TEMPORARY_FAILURE, "IKE SA rekey with additional key exchanges crosses ours")
 	}
 	if g, _ := transformID(chosen, wire.TransformKE); g != ke.Group {
 		return nil, nil, &wire.NotifyError{Type: wire.INVALID_KE_PAYLOAD, Data: wire.NewInvalidKEPayload(g).Data}
@@ -215,6 +238,9 @@ func (sa *SA) respondIKERekey(m *message) ([]wire.Payload, func(), error) {
 	}
 	spi := sa.ep.newLocalSPI(sa)
 	nr := sa.randomBytes(nonceLen)
+	if addke := chosenAddKE(chosen); len(addke) > 0 {
+		return sa.respondRekeyAddKE(chosen, kex, ke, ni, nr, spi, addke)
+	}
 	next, err := sa.rekeyedState(chosen, kex, ke, ni, nr, spi, binary.BigEndian.Uint64(chosen.SPI), false)
 	if err != nil {
 		return nil, nil, err

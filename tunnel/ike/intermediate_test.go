@@ -3,6 +3,7 @@ package ike
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net/netip"
 	"strings"
 	"sync"
@@ -245,15 +246,25 @@ func TestHybridOnlyAgainstOldPeer(t *testing.T) {
 	}
 }
 
-// TestHybridIKERekeyAndChildRekey: an IKE SA made with an additional key
-// exchange rekeys with the classic part of its proposal (no
-// IKE_FOLLOWUP_KE), and Child SAs rekey with and without PFS afterwards.
+// TestHybridIKERekeyAndChildRekey: an IKE SA made with additional key
+// exchanges rekeys with them too, the CREATE_CHILD_SA followed by one
+// IKE_FOLLOWUP_KE per additional exchange (RFC 9370 2.2.4), with and
+// without loss; Child SAs rekey with PFS afterwards.
 func TestHybridIKERekeyAndChildRekey(t *testing.T) {
-	p := []Proposal{hybrid(wire.KE_CURVE25519, []uint16{wire.KE_MLKEM768})}
+	for _, drop := range []int{0, 5} {
+		t.Run(fmt.Sprintf("drop%d", drop), func(t *testing.T) { hybridRekey(t, drop) })
+	}
+}
+
+func hybridRekey(t *testing.T, drop int) {
+	p := []Proposal{hybrid(wire.KE_CURVE25519, []uint16{wire.KE_MLKEM768}, []uint16{wire.KE_MLKEM1024})}
 	c, s := pskClient(), pskServer()
 	c.IKEProposals, s.IKEProposals = p, p
 	c.PFSOnRekey = true
+	c.RetransmitN, s.RetransmitN = 12, 12
 	tb := newTestbed(t, s)
+	log := watchExchanges(tb)
+	tb.pipe.DropEvery(drop)
 	sa, err := tb.connect(t, c)
 	if err != nil {
 		t.Fatal(err)
@@ -266,7 +277,10 @@ func TestHybridIKERekeyAndChildRekey(t *testing.T) {
 	}
 	tb.cev.wait(t, EventIKERekeyed)
 	tb.sev.wait(t, EventIKERekeyed)
-	sameIKEKeys(t, sa, serverSA(t, tb), 1)
+	sameIKEKeys(t, sa, serverSA(t, tb), 2)
+	if got := log.ids(wire.IKE_FOLLOWUP_KE); len(got) != 2 {
+		t.Errorf("IKE_FOLLOWUP_KE requests %v, want two", got)
+	}
 	var newSKd []byte
 	sa.read(func() { newSKd = bytes.Clone(sa.keys.SKd) })
 	if bytes.Equal(oldSKd, newSKd) {
@@ -369,8 +383,7 @@ func TestResponderEnforcesAddKE(t *testing.T) {
 }
 
 // TestRefusedHybridRekeyCloses: when the peer refuses the rekey of a
-// hybrid IKE SA for its proposals (as a peer insisting on
-// IKE_FOLLOWUP_KE would), the initiator does not retry forever: it
+// hybrid IKE SA for its proposals, the initiator does not retry forever: it
 // deletes the SA and ends with ErrRekeyRefused (not ErrNoProposal, on
 // which clients stop) and a hint to reconnect, which reauthenticates.
 func TestRefusedHybridRekeyCloses(t *testing.T) {

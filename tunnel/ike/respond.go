@@ -115,6 +115,8 @@ func (sa *SA) respond(m *message) ([]wire.Payload, func(), error) {
 		return sa.respondInit(m)
 	case wire.IKE_INTERMEDIATE:
 		return sa.respondIntermediate(m)
+	case wire.IKE_FOLLOWUP_KE:
+		return sa.respondFollowupKE(m)
 	case wire.IKE_AUTH:
 		return sa.respondAuth(m)
 	case wire.CREATE_CHILD_SA:

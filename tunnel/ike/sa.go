@@ -44,6 +44,7 @@ type SA struct {
 	initResp []byte // IKE_SA_INIT response
 	kex      crypto.KeyExchange
 	inter    intermediateState // IKE_INTERMEDIATE and additional key exchanges
+	fuResp   *followupResp     // the peer's IKE rekey waiting for IKE_FOLLOWUP_KE
 
 	peer       peerCaps
 	peerID     Identity

@@ -63,3 +63,29 @@ func TestIntAuthChain(t *testing.T) {
 		t.Fatal("order of messages does not matter")
 	}
 }
+
+// TestDeriveRekeyedIKEKeysAddKE: with only SK(0) it is RFC 7296 2.18;
+// with more, SKEYSEED = prf(SK_d, SK(0) | Ni | Nr | SK(1) | ...).
+func TestDeriveRekeyedIKEKeysAddKE(t *testing.T) {
+	s := Suite{Encr: wire.ENCR_AES_GCM_16, EncrKeyBits: 128, PRF: wire.PRF_HMAC_SHA2_256, KE: wire.KE_CURVE25519}
+	p, _ := NewPRF(s.PRF)
+	skd, ni, nr := bytes.Repeat([]byte{9}, 32), bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
+	g0, g1 := bytes.Repeat([]byte{3}, 32), bytes.Repeat([]byte{4}, 32)
+	classic, _ := DeriveRekeyedIKEKeys(p, skd, s, g0, ni, nr, 5, 6)
+	one, err := DeriveRekeyedIKEKeysAddKE(p, skd, s, [][]byte{g0}, ni, nr, 5, 6)
+	if err != nil || !bytes.Equal(one.SKd, classic.SKd) {
+		t.Fatal("without additional secrets the keys differ from RFC 7296 2.18")
+	}
+	two, _ := DeriveRekeyedIKEKeysAddKE(p, skd, s, [][]byte{g0, g1}, ni, nr, 5, 6)
+	var spis [16]byte
+	binary.BigEndian.PutUint64(spis[:8], 5)
+	binary.BigEndian.PutUint64(spis[8:], 6)
+	seed := p.Sum(skd, bytes.Join([][]byte{g0, ni, nr, g1}, nil))
+	km := PRFPlus(p, seed, bytes.Join([][]byte{ni, nr, spis[:]}, nil), 32)
+	if !bytes.Equal(two.SKd, km) {
+		t.Fatal("SKEYSEED is not prf(SK_d, SK(0) | Ni | Nr | SK(1))")
+	}
+	if _, err := DeriveRekeyedIKEKeysAddKE(p, skd, s, nil, ni, nr, 5, 6); err == nil {
+		t.Fatal("no secrets accepted")
+	}
+}

@@ -18,7 +18,7 @@ func nameOr(names map[uint16]string, v uint16, kind string) string {
 var exchangeNames = map[uint16]string{
 	uint16(IKE_SA_INIT): "IKE_SA_INIT", uint16(IKE_AUTH): "IKE_AUTH",
 	uint16(CREATE_CHILD_SA): "CREATE_CHILD_SA", uint16(INFORMATIONAL): "INFORMATIONAL",
-	uint16(IKE_INTERMEDIATE): "IKE_INTERMEDIATE",
+	uint16(IKE_INTERMEDIATE): "IKE_INTERMEDIATE", uint16(IKE_FOLLOWUP_KE): "IKE_FOLLOWUP_KE",
 }
 
 // String returns the IANA name of the exchange type.

@@ -88,6 +88,13 @@ var payloadRules = map[ruleKey][]form{
 	{IKE_INTERMEDIATE, true}: {
 		{name: "intermediate", payloads: map[PayloadType]bound{PayloadKE: opt}},
 	},
+	{IKE_FOLLOWUP_KE, false}: {
+		{name: "KE, N(ADDITIONAL_KEY_EXCHANGE)", payloads: map[PayloadType]bound{PayloadKE: one, PayloadNotify: req}},
+	},
+	{IKE_FOLLOWUP_KE, true}: {
+		{name: "KE", payloads: map[PayloadType]bound{PayloadKE: one}},
+		notifyOnly,
+	},
 }
 
 // CheckRules reports whether ps is an acceptable payload list for a

@@ -10,6 +10,7 @@ const (
 	CREATE_CHILD_SA  ExchangeType = 36
 	INFORMATIONAL    ExchangeType = 37
 	IKE_INTERMEDIATE ExchangeType = 43
+	IKE_FOLLOWUP_KE  ExchangeType = 44 // RFC 9370
 )
 
 // PayloadType is the "Next Payload" value naming a payload (RFC 7296 3.2).
