@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"time"
+
 	"flexvpn/tunnel/ike/crypto"
 	"flexvpn/tunnel/ike/wire"
 )
@@ -127,6 +129,7 @@ type followupResp struct {
 	pending         []uint16
 	secrets         [][]byte
 	link            []byte
+	started         time.Time
 }
 
 // respondRekeyAddKE answers a CREATE_CHILD_SA rekey whose chosen proposal
@@ -138,12 +141,30 @@ func (sa *SA) respondRekeyAddKE(chosen wire.Proposal, kex crypto.KeyExchange, ke
 		return nil, nil, notifyErr(wire.INVALID_SYNTAX, "peer public value: %v", err)
 	}
 	fr := &followupResp{chosen: chosen, ni: ni, nr: nr, ourSPI: spi, peerSPI: binary.BigEndian.Uint64(chosen.SPI),
-		pending: addke, secrets: [][]byte{gir}, link: sa.randomBytes(8)}
+		pending: addke, secrets: [][]byte{gir}, link: sa.randomBytes(8), started: sa.now()}
 	chosen.SPI = binary.BigEndian.AppendUint64(nil, spi)
 	ps := []wire.Payload{&wire.SA{Proposals: []wire.Proposal{chosen}}, &wire.Nonce{Data: nr},
 		&wire.KE{Group: kex.Group(), Data: kex.Public()},
 		&wire.Notify{NotifyType: wire.ADDITIONAL_KEY_EXCHANGE, Data: fr.link}}
 	return ps, func() { sa.fuResp = fr }, nil
+}
+
+// followupPending reports a peer's IKE rekey still in its follow-up
+// exchanges. One the peer has had its whole retransmission time to
+// continue is abandoned, and its SPI released, so that it cannot hold
+// off rekeys for good.
+func (sa *SA) followupPending() bool {
+	fr := sa.fuResp
+	if fr == nil {
+		return false
+	}
+	if sa.now().Sub(fr.started) <= sa.cfg.RetransmitT<<sa.cfg.RetransmitN {
+		return true
+	}
+	sa.log.Info("peer abandoned its IKE SA rekey before the last IKE_FOLLOWUP_KE")
+	sa.ep.releaseSPI(fr.ourSPI, sa)
+	sa.fuResp = nil
+	return false
 }
 
 // respondFollowupKE answers one IKE_FOLLOWUP_KE of the peer's IKE rekey;

@@ -213,7 +213,7 @@ func (sa *SA) retire(k keyState) {
 // exchange holds the SA in flux we ask the peer to try again later.
 func (sa *SA) respondIKERekey(m *message) ([]wire.Payload, func(), error) {
 	ours := sa.activeIKERekey()
-	if sa.crossed != nil || sa.fuResp != nil || (ours == nil && (sa.state != StateEstablished || len(sa.tm.active) > 0)) {
+	if sa.crossed != nil || sa.followupPending() || (ours == nil && (sa.state != StateEstablished || len(sa.tm.active) > 0)) {
 		// Another exchange is under way; the answer to a request of
 		// ours would arrive under keys we no longer use.
 		return nil, nil, notifyErr(wire.TEMPORARY_FAILURE, "IKE SA busy, rekey later")

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"flexvpn/test/pki"
 	"flexvpn/tunnel/ike/eap"
@@ -407,4 +408,32 @@ func TestRefusedHybridRekeyCloses(t *testing.T) {
 	if e := tb.sev.wait(t, EventClosed); !errors.Is(e.Err, ErrPeerDeleted) {
 		t.Fatalf("server ended with %v, want the client's Delete", e.Err)
 	}
+}
+
+// TestAbandonedFollowupExpires: a peer's hybrid rekey that never sent its
+// IKE_FOLLOWUP_KE holds off our own rekey only for the peer's
+// retransmission time; after that our rekey runs.
+func TestAbandonedFollowupExpires(t *testing.T) {
+	p := []Proposal{hybrid(wire.KE_CURVE25519, []uint16{wire.KE_MLKEM768})}
+	c, s := pskClient(), pskServer()
+	c.IKEProposals, s.IKEProposals = p, p
+	tb := newTestbed(t, s)
+	if _, err := tb.connect(t, c); err != nil {
+		t.Fatal(err)
+	}
+	srv := serverSA(t, tb)
+	var live bool
+	srv.read(func() {
+		srv.fuResp = &followupResp{started: time.Now(), pending: []uint16{wire.KE_MLKEM768}}
+		live = srv.followupPending()
+		srv.fuResp.started = time.Now().Add(-time.Hour)
+	})
+	if !live {
+		t.Fatal("a fresh follow-up state counts as abandoned")
+	}
+	if err := srv.RekeyIKE(); err != nil {
+		t.Fatal(err)
+	}
+	tb.sev.wait(t, EventIKERekeyed)
+	tb.cev.wait(t, EventIKERekeyed)
 }

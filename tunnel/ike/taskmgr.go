@@ -124,7 +124,7 @@ func (sa *SA) canStart(t task) bool {
 	if sa.activeIKERekey() != nil {
 		return false
 	}
-	return t.kind() != taskIKERekey || (len(sa.tm.active) == 0 && sa.fuResp == nil)
+	return t.kind() != taskIKERekey || (len(sa.tm.active) == 0 && !sa.followupPending())
 }
 
 // sendRequest builds t's next request with the next message ID.
