@@ -14,9 +14,10 @@
 // Post-quantum hybrids (RFC 9370): a Proposal's AddKE lists add up to
 // seven key exchanges, typically ML-KEM after X25519, each run in its own
 // IKE_INTERMEDIATE exchange (RFC 9242, ike_intermediate.go) between
-// IKE_SA_INIT and IKE_AUTH, with AUTH covering them. They are negotiated
-// only with peers that announce INTERMEDIATE_EXCHANGE_SUPPORTED; older
-// peers skip such proposals. ParseProposal reads strongSwan-style strings
+// IKE_SA_INIT and IKE_AUTH, with AUTH covering them, and again in
+// IKE_FOLLOWUP_KE when the IKE SA is rekeyed (ike_followup.go). They are
+// negotiated only with peers that announce INTERMEDIATE_EXCHANGE_SUPPORTED;
+// older peers skip such proposals. ParseProposal reads strongSwan-style strings
 // such as "aes256gcm16-prfsha384-x25519-ke1_mlkem768".
 //
 // The outside world learns what happens through Events: state changes, the

@@ -52,6 +52,7 @@ package crypto
 //	func IsKEM(group uint16) bool
 //	func DeriveAddKEKeys(p PRF, s Suite, prev IKEKeys, shared, ni, nr []byte, spii, spir uint64) (IKEKeys, error)  // RFC 9370 2.2.2
 //	func IntAuth(p PRF, skp, prev, a, plain []byte) []byte  // RFC 9242 3.3.2 chain step
+//	func DeriveRekeyedIKEKeysAddKE(old PRF, oldSKd []byte, s Suite, secrets [][]byte, ni, nr []byte, spii, spir uint64) (IKEKeys, error)  // RFC 9370 2.2.4
 //	errors: ErrUnsupported, ErrInvalidSuite, ErrInvalidPublicValue, ErrIntegrity, ErrMalformed,
 //	        ErrIVExhausted, ErrKeyType, ErrNoCommonHash, ErrAlgorithm, ErrSignature
 //
