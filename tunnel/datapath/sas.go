@@ -71,7 +71,10 @@ func (d *Device) cancelRetireLocked(spi uint32) {
 // SetOutbound routes inner packets for the given destination prefixes
 // through sa to remote, replacing whatever routed them before. A client
 // typically passes 0.0.0.0/0 and ::/0 (or its split prefixes); a server one
-// /32 or /128 per client. The longest matching prefix wins.
+// /32 or /128 per client. The longest matching prefix wins. The pump sees
+// each prefix switch whole but on its own: for a moment one prefix may
+// already use sa while another still uses the SA it replaces, which
+// make-before-break allows.
 func (d *Device) SetOutbound(prefixes []netip.Prefix, sa Sealer, remote netip.AddrPort) error {
 	return d.SetOutboundFrom(prefixes, sa, netip.Addr{}, remote)
 }
