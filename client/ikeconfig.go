@@ -32,6 +32,9 @@ func IKEConfig(p *profile.Profile, ask eap.CredentialFunc) (ike.Config, error) {
 		DPDInterval:  time.Duration(p.IKE.DPDInterval),
 		DPDRetry:     time.Duration(p.IKE.DPDRetry),
 		MaxRedirects: p.IKE.MaxRedirects,
+		// nil (no list in the profile) lets the engine pick its defaults.
+		IKEProposals: p.IKE.IKEProposalList(),
+		ESPProposals: p.IKE.ESPProposalList(),
 	}
 	if p.Gateway.Identity != "" {
 		if cfg.RemoteID, err = ParseIdentity(p.Gateway.Identity); err != nil {

@@ -247,6 +247,7 @@ func (v *validator) checkIKE(p *Profile) {
 	if ike.MaxRedirects < 0 {
 		v.fail([]any{"ike", "max_redirects"}, "ike.max_redirects must be 0 (default 5) or more")
 	}
+	v.checkProposals(ike)
 }
 
 // file checks that a referenced file exists and, for secrets, that only

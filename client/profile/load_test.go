@@ -46,7 +46,7 @@ func TestExampleProfileLoads(t *testing.T) {
 	if p.Secrets.Password != "s3cret" {
 		t.Errorf("password not read from the secrets file")
 	}
-	if time.Duration(p.IKE.DPDInterval) != 30*time.Second || !p.DNS.SplitDNS() {
+	if time.Duration(p.IKE.DPDInterval) != 30*time.Second || !p.DNS.SplitDNS() || len(p.IKE.IKEProposalList()) != 2 {
 		t.Errorf("ike/dns = %+v %+v", p.IKE, p.DNS)
 	}
 	if got := p.Routes.ExcludePrefixes(); len(got) != 1 || got[0].String() != "192.0.2.0/24" {

@@ -7,6 +7,8 @@ package profile
 import (
 	"net/netip"
 	"time"
+
+	"flexvpn/tunnel/ike"
 )
 
 // Connect modes (seed chapter 5).
@@ -83,6 +85,13 @@ type IKE struct {
 	DPDRetry     Duration `toml:"dpd_retry"`
 	MaxRedirects int      `toml:"max_redirects"`
 	NoEncap      bool     `toml:"no_force_encap"` // allow raw ESP; default UDP 4500 always
+	// IKEProposals and ESPProposals are offered in order, each written
+	// like "aes256gcm16-prfsha384-x25519-ke1_mlkem768" (the server's
+	// [proposals] keywords); empty: the engine's modern defaults.
+	IKEProposals []string `toml:"ike_proposals"`
+	ESPProposals []string `toml:"esp_proposals"`
+
+	ikeProps, espProps []ike.Proposal
 }
 
 // Routes filters what the gateway pushes.
