@@ -41,6 +41,9 @@ type Link struct {
 
 	mu        sync.Mutex
 	installed map[uint32]*installed
+	// routeUsers counts the installed SAs routing each prefix, so a
+	// removal finds the routes nobody else uses without a scan.
+	routeUsers map[netip.Prefix]int
 }
 
 type installed struct {
@@ -55,7 +58,7 @@ func New(dev Device, lifetime esp.Lifetime, log *slog.Logger) *Link {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Link{dev: dev, log: log, lifetime: lifetime, installed: map[uint32]*installed{}}
+	return &Link{dev: dev, log: log, lifetime: lifetime, installed: map[uint32]*installed{}, routeUsers: map[netip.Prefix]int{}}
 }
 
 // HandleEvent installs, replaces and removes Child SAs. Use it as (part of)
@@ -102,15 +105,22 @@ func (l *Link) install(sa *ike.SA, c *ike.ChildSA) error {
 	if err := l.dev.AddInbound(c.InSPI, in, routes); err != nil {
 		return err
 	}
+	// Pointing the routes and recording who owns them is one step under
+	// l.mu: events of different IKE SAs run on different goroutines, and
+	// a reconnecting client's old SA going down must not take the routes
+	// its new SA is just claiming (see remove).
+	l.mu.Lock()
 	// ESP leaves from the address the peer's IKE traffic arrived on, which
 	// matters for a gateway bound to a wildcard address on several networks.
-	if err := l.dev.SetOutboundFrom(routes, out, c.Local.Addr(), c.Remote); err != nil {
+	err = l.dev.SetOutboundFrom(routes, out, c.Local.Addr(), c.Remote)
+	if err == nil {
+		l.recordLocked(c.InSPI, &installed{sa: sa, child: c, routes: routes})
+	}
+	l.mu.Unlock()
+	if err != nil {
 		l.dev.RemoveInbound(c.InSPI)
 		return err
 	}
-	l.mu.Lock()
-	l.installed[c.InSPI] = &installed{sa: sa, child: c, routes: routes}
-	l.mu.Unlock()
 	l.log.Info("child SA installed", "child", c, "routes", routes, "remote", c.Remote)
 	return nil
 }
@@ -165,40 +175,52 @@ func (l *Link) spisOf(sa *ike.SA) []uint32 {
 // belong to the new SA, so only the inbound side is touched.
 func (l *Link) retire(inSPI uint32) {
 	l.mu.Lock()
-	delete(l.installed, inSPI)
+	l.forgetLocked(inSPI)
 	l.mu.Unlock()
 	l.dev.RetireInbound(inSPI, RetireGrace)
 }
 
-// remove deletes an SA and its routes, unless a newer SA took them over.
-// A retired SA is not in the table any more: its grace timer removes it,
-// so the Delete that follows a rekey does not cut packets in flight.
+// remove deletes an SA and those of its routes no other installed SA
+// uses: a newer SA (a rekey, or the same client reconnected) took those
+// over. The check and the removal happen under l.mu, as install's claim
+// does, so they cannot interleave. A retired SA is not in the table any
+// more: its grace timer removes it, so the Delete that follows a rekey
+// does not cut packets in flight.
 func (l *Link) remove(inSPI uint32) {
 	l.mu.Lock()
-	inst, ok := l.installed[inSPI]
-	delete(l.installed, inSPI)
-	routesInUse := false
-	for _, other := range l.installed {
-		routesInUse = routesInUse || ok && samePrefixes(other.routes, inst.routes)
-	}
-	l.mu.Unlock()
-	if !ok {
+	defer l.mu.Unlock()
+	inst, orphaned := l.forgetLocked(inSPI)
+	if inst == nil {
 		return
 	}
 	l.dev.RemoveInbound(inSPI)
-	if !routesInUse {
-		l.dev.RemoveOutbound(inst.routes)
+	if len(orphaned) > 0 {
+		l.dev.RemoveOutbound(orphaned)
 	}
 }
 
-func samePrefixes(a, b []netip.Prefix) bool {
-	if len(a) != len(b) {
-		return false
+// recordLocked adds an installed SA and counts it as a user of its routes.
+func (l *Link) recordLocked(spi uint32, inst *installed) {
+	l.installed[spi] = inst
+	for _, p := range inst.routes {
+		l.routeUsers[p]++
 	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
+}
+
+// forgetLocked drops spi from the table; it returns what was installed
+// (nil if nothing) and the prefixes no installed SA routes any more.
+func (l *Link) forgetLocked(spi uint32) (*installed, []netip.Prefix) {
+	inst, ok := l.installed[spi]
+	if !ok {
+		return nil, nil
+	}
+	delete(l.installed, spi)
+	var orphaned []netip.Prefix
+	for _, p := range inst.routes {
+		if l.routeUsers[p]--; l.routeUsers[p] <= 0 {
+			delete(l.routeUsers, p)
+			orphaned = append(orphaned, p)
 		}
 	}
-	return true
+	return inst, orphaned
 }

@@ -89,3 +89,69 @@ func TestBadKeysAreNotInstalled(t *testing.T) {
 		t.Errorf("a child with bad keys reached the device: %v", dev.log)
 	}
 }
+
+// gatedDevice holds the second SetOutboundFrom until released, so a test
+// can run another event in the middle of an install.
+type gatedDevice struct {
+	recDevice
+	sets    int
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (d *gatedDevice) SetOutboundFrom(p []netip.Prefix, sa datapath.Sealer, local netip.Addr, remote netip.AddrPort) error {
+	d.mu.Lock()
+	d.sets++
+	second := d.sets == 2
+	d.mu.Unlock()
+	err := d.recDevice.SetOutboundFrom(p, sa, local, remote)
+	if second {
+		close(d.entered)
+		<-d.release
+	}
+	return err
+}
+
+// TestReconnectKeepsRoutes: a client reconnects (a new IKE SA, its own
+// goroutine) while its old SA goes down on another. The old SA's removal
+// must not take the route the new SA is installing at that very moment,
+// or the gateway loses the way to the client.
+func TestReconnectKeepsRoutes(t *testing.T) {
+	dev := &gatedDevice{entered: make(chan struct{}), release: make(chan struct{})}
+	l := New(dev, esp.Lifetime{}, nil)
+	old, renewed := child(0x1001, 0x2001, "203.0.113.5"), child(0x1002, 0x2002, "203.0.113.5")
+	l.HandleEvent(ike.Event{Kind: ike.EventChildUp, Child: old})
+
+	installed := make(chan struct{})
+	go func() {
+		l.HandleEvent(ike.Event{Kind: ike.EventChildUp, Child: renewed})
+		close(installed)
+	}()
+	<-dev.entered // the new SA is pointing the route at itself
+	removed := make(chan struct{})
+	go func() {
+		l.HandleEvent(ike.Event{Kind: ike.EventChildDown, Child: old})
+		close(removed)
+	}()
+	// Give the removal every chance to run into the install; with the
+	// install's claim and the removal's check under one lock it waits.
+	select {
+	case <-removed:
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(dev.release)
+	<-installed
+	<-removed
+
+	dev.mu.Lock()
+	defer dev.mu.Unlock()
+	last := ""
+	for _, op := range dev.log {
+		if strings.Contains(op, "203.0.113.5/32") && strings.HasPrefix(op, "out") {
+			last = op
+		}
+	}
+	if !strings.HasPrefix(last, "out [") {
+		t.Fatalf("the client's route ended as %q; device calls:\n%s", last, strings.Join(dev.log, "\n"))
+	}
+}
