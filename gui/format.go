@@ -59,21 +59,7 @@ func trafficLine(p Profile) string {
 	if p.PacketsIn+p.PacketsOut == 0 {
 		return ""
 	}
-	return fmt.Sprintf("received %s, sent %s", byteSize(p.BytesIn), byteSize(p.BytesOut))
-}
-
-// byteSize renders a byte count with a binary unit.
-func byteSize(n uint64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := uint64(unit), 0
-	for m := n / unit; m >= unit && exp < 4; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
+	return fmt.Sprintf("received %s, sent %s", ctl.FormatBytes(p.BytesIn), ctl.FormatBytes(p.BytesOut))
 }
 
 // traceText renders events one per line, oldest first.

@@ -39,10 +39,9 @@ func TestAddrsAndTrafficLines(t *testing.T) {
 	if addrsLine(Profile{}) != "" || trafficLine(Profile{}) != "" {
 		t.Error("empty profile has address or traffic text")
 	}
-	for n, want := range map[uint64]string{0: "0 B", 1023: "1023 B", 1024: "1.0 KiB", 3 << 20: "3.0 MiB", 5 << 40: "5.0 TiB"} {
-		if got := byteSize(n); got != want {
-			t.Errorf("byteSize(%d) = %q, want %q", n, got, want)
-		}
+	p = Profile{PacketsIn: 2, BytesIn: 1536, PacketsOut: 1, BytesOut: 3 << 20}
+	if got, want := trafficLine(p), "received 1.5 KiB, sent 3.0 MiB"; got != want {
+		t.Errorf("trafficLine = %q, want %q", got, want)
 	}
 }
 

@@ -120,19 +120,9 @@ func printDetails(out io.Writer, s ctl.Status, now time.Time) {
 	}
 }
 
-// byteSize renders a byte count with a binary unit.
-func byteSize(n uint64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := uint64(unit), 0
-	for m := n / unit; m >= unit && exp < 4; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
-}
+// byteSize is ctl.FormatBytes under the name ctl_test.go still tests;
+// the formatter itself lives in client/ctl, shared with the GUI.
+var byteSize = ctl.FormatBytes
 
 func stateText(s ctl.Status, now time.Time) string {
 	switch {
