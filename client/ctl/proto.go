@@ -61,6 +61,10 @@ type Status struct {
 	// Banner is the gateway's login banner (CP UNITY_BANNER) of the
 	// current connection, while connected.
 	Banner string `json:"banner,omitempty"`
+	// KeyExchange is how the current IKE SA's keys were agreed, while
+	// connected: "x25519 + ML-KEM-768" for a post-quantum hybrid (RFC
+	// 9370), a single group such as "ecp256" for a classic one.
+	KeyExchange string `json:"key_exchange,omitempty"`
 	// DefaultRoute is set while this profile owns the default route.
 	DefaultRoute bool `json:"default_route,omitempty"`
 	// Since is when the profile entered State.

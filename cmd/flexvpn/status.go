@@ -91,10 +91,13 @@ func printStatus(out io.Writer, st []ctl.Status, now time.Time) error {
 
 func printDetails(out io.Writer, s ctl.Status, now time.Time) {
 	traffic := s.PacketsIn+s.PacketsOut > 0
-	if s.LastError == "" && len(s.Trace) == 0 && len(s.Track) == 0 && s.Banner == "" && !traffic {
+	if s.LastError == "" && len(s.Trace) == 0 && len(s.Track) == 0 && s.Banner == "" && s.KeyExchange == "" && !traffic {
 		return
 	}
 	fmt.Fprintf(out, "\n%s:\n", s.Profile)
+	if s.KeyExchange != "" {
+		fmt.Fprintf(out, "  key exchange: %s\n", kexText(s.KeyExchange))
+	}
 	if s.Banner != "" {
 		fmt.Fprintf(out, "  banner: %s\n", oneLine(printable(s.Banner)))
 	}
@@ -123,6 +126,16 @@ func printDetails(out io.Writer, s ctl.Status, now time.Time) {
 // byteSize is ctl.FormatBytes under the name ctl_test.go still tests;
 // the formatter itself lives in client/ctl, shared with the GUI.
 var byteSize = ctl.FormatBytes
+
+// kexText says in words whether the keys resist a quantum computer, so
+// that a user need not know which names are post-quantum.
+func kexText(kex string) string {
+	kex = oneLine(printable(kex))
+	if strings.Contains(kex, "ML-KEM") {
+		return kex + " (post-quantum)"
+	}
+	return kex + " (classic)"
+}
 
 func stateText(s ctl.Status, now time.Time) string {
 	switch {

@@ -45,3 +45,24 @@ func TestPrintStatusShowsTrackObjects(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintStatusShowsKeyExchange: a connected profile says how its keys
+// were agreed and whether that resists a quantum computer.
+func TestPrintStatusShowsKeyExchange(t *testing.T) {
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.Local)
+	var b strings.Builder
+	printStatus(&b, []ctl.Status{
+		{Profile: "pq", Connect: "manual", State: "connected", KeyExchange: "x25519 + ML-KEM-768"},
+		{Profile: "old", Connect: "manual", State: "connected", KeyExchange: "ecp256"},
+		{Profile: "down", Connect: "manual", State: "idle"},
+	}, now)
+	out := b.String()
+	for _, want := range []string{"pq:\n  key exchange: x25519 + ML-KEM-768 (post-quantum)", "old:\n  key exchange: ecp256 (classic)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "down:") {
+		t.Errorf("an idle profile without details got a section:\n%s", out)
+	}
+}

@@ -177,6 +177,8 @@ func (s *fakeSession) Counters() client.Counters {
 	return client.Counters{PacketsIn: 3, BytesIn: 300, PacketsOut: 4, BytesOut: 400}
 }
 
+func (s *fakeSession) KeyExchange() string { return "x25519 + ML-KEM-768" }
+
 func (s *fakeSession) Wait(ctx context.Context) error {
 	select {
 	case <-ctx.Done():

@@ -71,6 +71,9 @@ func (d *Daemon) statusLocked(name string, e *entry, trace bool) ctl.Status {
 	if r.reply != nil {
 		st.Addrs = slices.Clone(r.reply.Addrs)
 		st.Banner = r.reply.Banner
+		if k, ok := r.session.(client.KeyExchanging); ok {
+			st.KeyExchange = k.KeyExchange()
+		}
 		if c, ok := r.session.(client.Counting); ok {
 			n := c.Counters()
 			st.PacketsIn, st.BytesIn, st.PacketsOut, st.BytesOut = n.PacketsIn, n.BytesIn, n.PacketsOut, n.BytesOut

@@ -71,3 +71,33 @@ func TestStatusCarriesBanner(t *testing.T) {
 		t.Fatalf("banner %q after down", st[0].Banner)
 	}
 }
+
+// connectedTunnel is a Tunnel that is up.
+type connectedTunnel struct{ Tunnel }
+
+func (connectedTunnel) State() client.State { return client.StateConnected }
+
+// plainSession is a Session that does not report its key exchange.
+type plainSession struct{ client.Session }
+
+// TestStatusShowsKeyExchange: a connected profile reports how its
+// session's keys were agreed; without an applied reply (not up, or torn
+// down) or from a session that cannot say, the field stays empty.
+func TestStatusShowsKeyExchange(t *testing.T) {
+	d := &Daemon{}
+	sess := &fakeSession{done: make(chan struct{})}
+	r := &run{tun: connectedTunnel{}, trace: client.NewTrace(0), done: make(chan struct{}), start: time.Now(),
+		reply: fullTunnel("10.8.0.2"), session: sess}
+	e := &entry{prof: &profile.Profile{Name: "pq", Connect: profile.ConnectManual}, run: r}
+	if st := d.statusLocked("pq", e, false); st.KeyExchange != "x25519 + ML-KEM-768" {
+		t.Fatalf("key exchange %q, want the session's", st.KeyExchange)
+	}
+	r.session = plainSession{sess}
+	if st := d.statusLocked("pq", e, false); st.KeyExchange != "" {
+		t.Fatalf("key exchange %q from a session that reports none", st.KeyExchange)
+	}
+	r.session, r.reply = sess, nil
+	if st := d.statusLocked("pq", e, false); st.KeyExchange != "" {
+		t.Fatalf("key exchange %q without a connection", st.KeyExchange)
+	}
+}
