@@ -415,6 +415,13 @@ func (c *Conn) ended(ctx context.Context, t Target, err error) bool {
 		}
 		err = fmt.Errorf("redirect target %s does not resolve: %w", re.Target, rerr)
 	}
+	if errors.Is(err, ike.ErrRekeyRefused) {
+		// The gateway is alive and only wants a fresh post-quantum SA:
+		// reauthenticate with it rather than fail over.
+		c.setState(StateConnecting, t.Host, "the gateway refused to rekey the hybrid IKE SA; reconnecting", err)
+		c.gateways.Rewind(t.Peer)
+		return false
+	}
 	c.setState(StateConnecting, t.Host, "tunnel lost; reconnecting", err)
 	return false
 }
@@ -430,7 +437,9 @@ func (c *Conn) ended(ctx context.Context, t Target, err error) bool {
 // may fix them while nobody watches the router.
 func (c *Conn) stopsAtOnce(err error) (string, bool) {
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, ike.ErrRekeyRefused):
+		// A refused hybrid rekey may carry NO_PROPOSAL_CHOSEN, but a
+		// reconnect fixes it: it never stops a run.
 		return "", false
 	case needsUser(err):
 		return "the gateway rejected the credentials; not retrying", true
