@@ -88,9 +88,11 @@ func (s *tunnelSession) noteInitResponse(pkt []byte) {
 	}
 }
 
-// noteUpLocked describes the key exchange of an IKE SA that came up; it runs on
-// the SA's goroutine (an event), where reading the SA does not wait.
-func (s *tunnelSession) noteUpLocked(ev ike.Event) {
+// noteKeysLocked describes the key exchange of an IKE SA that came up or
+// was rekeyed (IKE_FOLLOWUP_KE may change the additional ones; a rekey's
+// main group is encrypted, so the IKE_SA_INIT one stays). It runs on the
+// SA's goroutine (an event), where reading the SA does not wait.
+func (s *tunnelSession) noteKeysLocked(ev ike.Event) {
 	if ev.SA == nil {
 		return
 	}

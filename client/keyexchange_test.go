@@ -69,3 +69,18 @@ func FuzzInitResponseGroup(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkInitResponseGroupOther: every IKE datagram after the
+// handshake passes the observer, which must only read its header.
+func BenchmarkInitResponseGroupOther(b *testing.B) {
+	pkt := initMessage(b, wire.FlagResponse, wire.INFORMATIONAL, wire.KE_CURVE25519)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := initResponseGroup(pkt); ok {
+			b.Fatal("an INFORMATIONAL reported a group")
+		}
+	}
+	if a := testing.AllocsPerRun(100, func() { initResponseGroup(pkt) }); a != 0 {
+		b.Fatalf("%v allocations per message", a)
+	}
+}

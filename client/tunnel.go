@@ -340,8 +340,10 @@ func (s *tunnelSession) onEvent(ev ike.Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch ev.Kind {
+	case ike.EventIKERekeyed:
+		s.noteKeysLocked(ev)
 	case ike.EventUp:
-		s.noteUpLocked(ev)
+		s.noteKeysLocked(ev)
 		if ev.Config != nil {
 			s.reply = ReplyFromConfig(ev.Config)
 		}
