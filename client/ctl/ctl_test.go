@@ -64,7 +64,7 @@ func sampleStatus() Status {
 		Addrs:        []netip.Prefix{netip.MustParsePrefix("10.8.0.2/32"), netip.MustParsePrefix("2001:db8::2/128")},
 		DefaultRoute: true, Since: time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC), LastError: "dpd timeout",
 		Trace:  []Event{{Time: time.Date(2026, 11, 27, 7, 59, 0, 0, time.UTC), State: "connecting", Gateway: "gw1.example.com", Message: "connecting\nnow"}},
-		Banner: "Authorized use only.",
+		Banner: "Authorized use only.", KeyExchange: "x25519 + ML-KEM-768",
 		Track: []TrackObject{{Name: "uplink", State: "down", Since: time.Date(2026, 11, 27, 7, 58, 0, 0, time.UTC),
 			Reason: "3 probes failed in a row, last: connection refused", LastError: "connection refused"}},
 	}
@@ -305,5 +305,17 @@ func TestWatchEndsWithServer(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("watch did not end when the server closed")
+	}
+}
+
+// TestKeyExchangeOnTheWire: the field keeps the name front ends and
+// scripts read, and is left out when unknown.
+func TestKeyExchangeOnTheWire(t *testing.T) {
+	b, err := EncodeLine(Status{Profile: "pq", KeyExchange: "x25519 + ML-KEM-768"})
+	if err != nil || !strings.Contains(string(b), `"key_exchange":"x25519 + ML-KEM-768"`) {
+		t.Fatalf("encoded %s, %v", b, err)
+	}
+	if b, _ = EncodeLine(Status{Profile: "classic"}); strings.Contains(string(b), "key_exchange") {
+		t.Fatalf("empty key exchange encoded: %s", b)
 	}
 }
