@@ -81,7 +81,7 @@ func waitUp(ctx context.Context, c *ctl.Client, name string, wait, every time.Du
 		s := st[0]
 		switch s.State {
 		case "connected":
-			fmt.Fprintf(out, "%s: connected%s\n", name, via(s))
+			fmt.Fprintf(out, "%s: connected%s%s\n", name, via(s), kexSuffix(s.KeyExchange))
 			printBanner(out, s.Banner)
 			return nil
 		case "failed", "idle":
@@ -112,6 +112,15 @@ func via(s ctl.Status) string {
 		fmt.Fprintf(&b, " (%s)", strings.Join(addrs, ", "))
 	}
 	return b.String()
+}
+
+// kexSuffix renders ", key exchange KEX (post-quantum|classic)" when the
+// daemon knows it.
+func kexSuffix(kex string) string {
+	if kex == "" {
+		return ""
+	}
+	return ", key exchange " + kexText(kex)
 }
 
 func orUnknown(s string) string {
