@@ -23,30 +23,6 @@ func (s *tunnelSession) KeyExchange() string {
 	return s.kex
 }
 
-// The engine does not report the IKE SA's main key exchange group, only
-// the additional ones; the group is in the gateway's IKE_SA_INIT response
-// (unencrypted, and the engine checks that it matches the chosen
-// proposal), so the session reads it there on the way to the engine.
-
-// initResponseGroup returns the KE group of an IKE_SA_INIT response; ok
-// is false for any other message and for bytes that do not parse.
-func initResponseGroup(pkt []byte) (group uint16, ok bool) {
-	h, err := wire.DecodeHeader(pkt)
-	if err != nil || h.Exchange != wire.IKE_SA_INIT || h.Flags&wire.FlagResponse == 0 {
-		return 0, false
-	}
-	m, err := wire.Decode(pkt)
-	if err != nil {
-		return 0, false
-	}
-	for _, p := range m.Payloads {
-		if ke, isKE := p.(*wire.KE); isKE {
-			return ke.Group, true
-		}
-	}
-	return 0, false
-}
-
 // keyExchangeName describes a main group and the additional key
 // exchanges (in ADDKE order), e.g. "x25519 + ML-KEM-768"; a zero main
 // group (unknown) is left out.
@@ -79,22 +55,13 @@ func kexName(id uint16) string {
 	return wire.TransformName(wire.TransformKE, id)
 }
 
-// noteInitResponse remembers the group of the gateway's IKE_SA_INIT
-// response; it runs on the data plane's receive goroutine, before the
-// engine sees the message, so the group is known when the SA comes up.
-func (s *tunnelSession) noteInitResponse(pkt []byte) {
-	if g, ok := initResponseGroup(pkt); ok {
-		s.group.Store(uint32(g))
-	}
-}
-
 // noteKeysLocked describes the key exchange of an IKE SA that came up or
-// was rekeyed (IKE_FOLLOWUP_KE may change the additional ones; a rekey's
-// main group is encrypted, so the IKE_SA_INIT one stays). It runs on the
-// SA's goroutine (an event), where reading the SA does not wait.
+// was rekeyed (a rekey may change both the group and, with
+// IKE_FOLLOWUP_KE, the additional ones). It runs on the SA's goroutine
+// (an event), where reading the SA does not wait.
 func (s *tunnelSession) noteKeysLocked(ev ike.Event) {
 	if ev.SA == nil {
 		return
 	}
-	s.kex = keyExchangeName(uint16(s.group.Load()), ev.SA.AdditionalKeyExchanges())
+	s.kex = keyExchangeName(ev.SA.KeyExchange(), ev.SA.AdditionalKeyExchanges())
 }

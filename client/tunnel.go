@@ -59,7 +59,6 @@ func (d *TunnelDialer) Dial(ctx context.Context, t Target) (Session, error) {
 		ListenNATT: netip.AddrPortFrom(local, 0),
 		ListenIKE:  netip.AddrPortFrom(local, 0),
 		OnIKE: func(pkt []byte, l, r netip.AddrPort) {
-			s.noteInitResponse(pkt)
 			if e := ep.Load(); e != nil {
 				e.HandleDatagram(pkt, l, r)
 			}
@@ -206,8 +205,7 @@ type tunnelSession struct {
 	wantDN    []byte // the gateway's expected DN, checked once the SA is up
 	watch     *systemWatch
 	closeOnce sync.Once
-	group     atomic.Uint32 // main KE group of the IKE_SA_INIT response
-	kex       string        // see KeyExchange
+	kex       string // see KeyExchange
 }
 
 func newTunnelSession(log *slog.Logger) *tunnelSession {

@@ -295,6 +295,15 @@ func (sa *SA) refusedHybridRekey(n wire.NotifyType) error {
 		"reconnect to set up a fresh one", ErrRekeyRefused, n)
 }
 
+// KeyExchange is the IKE SA's main key exchange method (a KE transform
+// ID such as 31 for X25519), following IKE SA rekeys; 0 before the keys
+// are agreed. AdditionalKeyExchanges lists the RFC 9370 ones.
+func (sa *SA) KeyExchange() uint16 {
+	var g uint16
+	sa.read(func() { g = sa.suite.KE })
+	return g
+}
+
 // AdditionalKeyExchanges returns the methods of the additional key
 // exchanges (RFC 9370) that went into the IKE SA's keys, in ADDKE order,
 // e.g. [36] for a hybrid with ML-KEM-768; none for a classic SA. A rekey
