@@ -52,14 +52,6 @@ func TestPrintStatus(t *testing.T) {
 	}
 }
 
-func TestByteSize(t *testing.T) {
-	for n, want := range map[uint64]string{0: "0 B", 1023: "1023 B", 1024: "1.0 KiB", 5 << 20: "5.0 MiB", 3 << 40: "3.0 TiB"} {
-		if got := byteSize(n); got != want {
-			t.Errorf("byteSize(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
-
 func TestCtlFlagsAnyOrder(t *testing.T) {
 	for _, args := range [][]string{{"corp", "--wait", "1m"}, {"--wait", "1m", "corp"}} {
 		cf := newCtlFlags("up")

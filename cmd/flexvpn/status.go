@@ -106,7 +106,7 @@ func printDetails(out io.Writer, s ctl.Status, now time.Time) {
 	}
 	if traffic {
 		fmt.Fprintf(out, "  traffic: in %d packets (%s), out %d packets (%s)\n",
-			s.PacketsIn, byteSize(s.BytesIn), s.PacketsOut, byteSize(s.BytesOut))
+			s.PacketsIn, ctl.FormatBytes(s.BytesIn), s.PacketsOut, ctl.FormatBytes(s.BytesOut))
 	}
 	if s.LastError != "" {
 		fmt.Fprintf(out, "  last error: %s\n", s.LastError)
@@ -122,10 +122,6 @@ func printDetails(out io.Writer, s ctl.Status, now time.Time) {
 		fmt.Fprintln(out, line)
 	}
 }
-
-// byteSize is ctl.FormatBytes under the name ctl_test.go still tests;
-// the formatter itself lives in client/ctl, shared with the GUI.
-var byteSize = ctl.FormatBytes
 
 // kexText says in words whether the keys resist a quantum computer, so
 // that a user need not know which names are post-quantum.
