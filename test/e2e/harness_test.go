@@ -113,7 +113,10 @@ func newWorld(t *testing.T, tag string) *world {
 }
 
 // startGateway writes a server configuration (certificate, CA for client
-// certificates, a catch-all PSK, EAP user alice) and runs the server in h.
+// certificates, a catch-all PSK for IPv4 and IPv6 peers, EAP user alice)
+// and runs the server in h. It listens on addr; an invalid addr leaves
+// the listen key out (the server's default: 0.0.0.0 and ::) and names
+// h's IPv6 address in the certificate.
 func startGateway(t *testing.T, bin string, h *netns.Host, ca *pki.CA, addr netip.Addr, pool netip.Prefix, extra string) *gateway {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "fve2e-")
@@ -122,15 +125,18 @@ func startGateway(t *testing.T, bin string, h *netns.Host, ca *pki.CA, addr neti
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	g := &gateway{host: h, dir: dir, socket: filepath.Join(dir, "admin.sock")}
-	gwCert := ca.MustGateway(t, pki.RSA2048, gwFQDN, addr)
+	listen, certAddr := fmt.Sprintf("listen = [%q]\n", addr), addr
+	if !addr.IsValid() {
+		listen, certAddr = "", h.Addr6
+	}
+	gwCert := ca.MustGateway(t, pki.RSA2048, gwFQDN, certAddr)
 	if _, _, err := gwCert.WriteFiles(dir, "gateway"); err != nil {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(dir, "ca.pem"), ca.CertPEM, 0o644)
 	gwIP := pool.Addr().Next()
 	cfg := fmt.Sprintf(`[server]
-listen = [%q]
-identity = "fqdn:%s"
+%sidentity = "fqdn:%s"
 interface = "fvs0"
 admin_socket = %q
 dpd_interval = "10s"
@@ -154,9 +160,13 @@ gateway = %q
 address = "0.0.0.0/0"
 key = %q
 
+[keyring.any6]
+address = "::/0"
+key = %q
+
 [user.%s]
 nt_hash = %q
-%s`, addr, gwFQDN, g.socket, lanDNS, lanNet, splitDomain, pool, gwIP, ikePSK,
+%s`, listen, gwFQDN, g.socket, lanDNS, lanNet, splitDomain, pool, gwIP, ikePSK, ikePSK,
 		eapUser, hex.EncodeToString(eap.NTHash(eapPassword)), extra)
 	path := filepath.Join(dir, "server.toml")
 	writeFile(t, path, []byte(cfg), 0o600)

@@ -1,19 +1,15 @@
 package e2e
 
 import (
-	"encoding/hex"
 	"fmt"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"flexvpn/server"
 	"flexvpn/test/netns"
 	"flexvpn/test/pki"
-	"flexvpn/tunnel/ike/eap"
 )
 
 // IPv6 outside, IPv4 inside: the same world as the other tests, made
@@ -95,67 +91,8 @@ func newWorld6(t *testing.T, tag string) *world {
 	w.gw = w.topo.AddHost("gw", gwAddr)
 	w.lan = w.topo.AddLAN(w.gw, "lan", lanAddr)
 	w.ca = pki.MustCA(t, pki.RSA2048, "flexvpn e2e CA")
-	w.gwServer = startDefaultListenGateway(t, bin, w.gw, w.ca)
+	w.gwServer = startGateway(t, bin, w.gw, w.ca, netip.Addr{}, vpnPool, "") // listens on 0.0.0.0 and ::
 	return w
-}
-
-// startDefaultListenGateway is startGateway without a listen key, so the
-// server binds 0.0.0.0 and ::, with PSKs for IPv4 and IPv6 peers.
-func startDefaultListenGateway(t *testing.T, bin string, h *netns.Host, ca *pki.CA) *gateway {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "fve2e6-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	g := &gateway{host: h, dir: dir, socket: filepath.Join(dir, "admin.sock")}
-	if _, _, err := ca.MustGateway(t, pki.RSA2048, gwFQDN, h.Addr6).WriteFiles(dir, "gateway"); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(dir, "ca.pem"), ca.CertPEM, 0o644)
-	cfg := fmt.Sprintf(`[server]
-identity = "fqdn:%s"
-interface = "fvs0"
-admin_socket = %q
-dpd_interval = "10s"
-
-[certificate]
-cert = "gateway.pem"
-key = "gateway.key"
-ca = ["ca.pem"]
-
-[config_mode]
-pool = "clients"
-dns = [%q]
-split_networks = [%q]
-
-[pool.clients]
-prefix = %q
-gateway = %q
-
-[keyring.any]
-address = "0.0.0.0/0"
-key = %q
-
-[keyring.any6]
-address = "::/0"
-key = %q
-
-[user.%s]
-nt_hash = %q
-`, gwFQDN, g.socket, lanDNS, lanNet, vpnPool, vpnPool.Addr().Next(), ikePSK, ikePSK,
-		eapUser, hex.EncodeToString(eap.NTHash(eapPassword)))
-	path := filepath.Join(dir, "server.toml")
-	writeFile(t, path, []byte(cfg), 0o600)
-	g.proc = h.Start(bin, "server", "--config", path, "-v")
-	netns.WaitFor(t, 15*time.Second, func() error {
-		if !g.proc.Running() {
-			return fmt.Errorf("flexvpn server exited: %v\n%s", g.proc.Err(), g.proc.Output())
-		}
-		_, err := g.admin(server.AdminRequest{Op: server.OpSessions})
-		return err
-	})
-	return g
 }
 
 // writeProfile6 writes a PSK client profile for the gateway at gw.
