@@ -6,7 +6,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// card is one profile in the window: name, state, addresses, traffic,
+// card is one profile in the window: name, state, addresses, keys, traffic,
 // errors, the gateway's banner, and the big connect/disconnect button.
 type card struct {
 	ui   *UI
@@ -15,6 +15,7 @@ type card struct {
 	title   *widget.Label
 	state   *widget.Label
 	addrs   *widget.Label
+	keys    *widget.Label
 	traffic *widget.Label
 	problem *widget.Label
 	banner  *widget.Label
@@ -32,6 +33,7 @@ func newCard(u *UI, name string) *card {
 	c.title = widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	c.state = widget.NewLabel("")
 	c.addrs = widget.NewLabel("")
+	c.keys = widget.NewLabel("")
 	c.traffic = widget.NewLabel("")
 	c.problem = wrapped(widget.DangerImportance)
 	c.banner = wrapped(widget.MediumImportance)
@@ -43,7 +45,7 @@ func newCard(u *UI, name string) *card {
 	c.details = widget.NewButton("Details", func() { u.showDetails(name) })
 	c.bannerBox = container.NewBorder(nil, nil, nil, c.dismiss, c.banner)
 	head := container.NewBorder(nil, nil, nil, container.NewHBox(c.details, c.button), c.title)
-	c.root = container.NewVBox(head, c.state, c.addrs, c.traffic, c.problem, c.bannerBox, widget.NewSeparator())
+	c.root = container.NewVBox(head, c.state, c.addrs, c.keys, c.traffic, c.problem, c.bannerBox, widget.NewSeparator())
 	return c
 }
 
@@ -58,6 +60,7 @@ func wrapped(imp widget.Importance) *widget.Label {
 func (c *card) update(p Profile) {
 	c.state.SetText(stateLine(p, c.ui.Now()))
 	setShown(c.addrs, addrsLine(p))
+	setShown(c.keys, keysLine(p))
 	setShown(c.traffic, trafficLine(p))
 	setShown(c.problem, c.problemText(p))
 	c.button.SetText(buttonText(p.State))

@@ -73,13 +73,19 @@ func (d *details) fetch() {
 
 func detailsText(p Profile, u *UI) string {
 	lines := []string{p.Name + ": " + stateLine(p, u.Now()), "connect mode: " + p.Connect}
-	for _, s := range []string{addrsLine(p), trafficLine(p)} {
+	for _, s := range []string{addrsLine(p), keysLine(p), trafficLine(p)} {
 		if s != "" {
 			lines = append(lines, s)
 		}
 	}
 	if p.LastError != "" {
 		lines = append(lines, "last error: "+p.LastError)
+	}
+	if len(p.Track) > 0 {
+		lines = append(lines, "tracked objects:")
+		for _, o := range p.Track {
+			lines = append(lines, "  "+trackLine(o, u.Now()))
+		}
 	}
 	return strings.Join(lines, "\n")
 }

@@ -62,6 +62,47 @@ func trafficLine(p Profile) string {
 	return fmt.Sprintf("received %s, sent %s", ctl.FormatBytes(p.BytesIn), ctl.FormatBytes(p.BytesOut))
 }
 
+// keysLine names the session's key exchange and says whether it resists
+// a quantum computer, so that the user need not know which group names
+// are post-quantum; "" unless connected. Any ML-KEM component makes the
+// exchange hybrid (RFC 9370): the keys then resist a quantum computer
+// even though the other part is classic.
+func keysLine(p Profile) string {
+	kex := oneLine(p.KeyExchange)
+	if p.State != StateConnected || kex == "" {
+		return ""
+	}
+	if strings.Contains(kex, "ML-KEM") {
+		return "Keys: " + kex + " (post-quantum)"
+	}
+	return "Keys: " + kex + " (classic)"
+}
+
+// trackLine renders one tracked object: "primary-link: down since
+// 09:58:30 (3 probes failed; last probe: timeout)". The reason and the
+// probe error come from the daemon and are kept on one line.
+func trackLine(o ctl.TrackObject, now time.Time) string {
+	state := oneLine(o.State)
+	if state == "" {
+		state = "unknown"
+	}
+	s := oneLine(o.Name) + ": " + state
+	if !o.Since.IsZero() {
+		s += " since " + clock(o.Since, now)
+	}
+	var why []string
+	if r := oneLine(o.Reason); r != "" {
+		why = append(why, r)
+	}
+	if e := oneLine(o.LastError); e != "" {
+		why = append(why, "last probe: "+e)
+	}
+	if len(why) > 0 {
+		s += " (" + strings.Join(why, "; ") + ")"
+	}
+	return s
+}
+
 // traceText renders events one per line, oldest first.
 func traceText(events []ctl.Event) string {
 	if len(events) == 0 {

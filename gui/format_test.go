@@ -114,3 +114,43 @@ func TestIconsAreDistinctPNGs(t *testing.T) {
 		t.Error("an unknown state has no icon")
 	}
 }
+
+func TestKeysLine(t *testing.T) {
+	cases := []struct {
+		p    Profile
+		want string
+	}{
+		{Profile{State: StateConnected, KeyExchange: "x25519 + ML-KEM-768"}, "Keys: x25519 + ML-KEM-768 (post-quantum)"},
+		{Profile{State: StateConnected, KeyExchange: "ML-KEM-1024"}, "Keys: ML-KEM-1024 (post-quantum)"},
+		{Profile{State: StateConnected, KeyExchange: "ecp256"}, "Keys: ecp256 (classic)"},
+		{Profile{State: StateConnected, KeyExchange: "x25519\n(post-quantum)\t"}, "Keys: x25519 (post-quantum) (classic)"},
+		{Profile{State: StateConnected}, ""},
+		{Profile{State: StateConnected, KeyExchange: " \n"}, ""},
+		{Profile{State: StateReconnecting, KeyExchange: "x25519 + ML-KEM-768"}, ""},
+		{Profile{State: StateIdle, KeyExchange: "ecp256"}, ""},
+	}
+	for _, c := range cases {
+		if got := keysLine(c.p); got != c.want {
+			t.Errorf("keysLine(%v, %q) = %q, want %q", c.p.State, c.p.KeyExchange, got, c.want)
+		}
+	}
+}
+
+func TestTrackLine(t *testing.T) {
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.Local)
+	cases := []struct {
+		o    ctl.TrackObject
+		want string
+	}{
+		{ctl.TrackObject{Name: "primary-link", State: "down", Reason: "3 probes failed"}, "primary-link: down (3 probes failed)"},
+		{ctl.TrackObject{Name: "wan", State: "up", Since: now.Add(-time.Minute)}, "wan: up since 09:59:00"},
+		{ctl.TrackObject{Name: "dns", State: "down", Since: now.Add(-24 * time.Hour), Reason: "2 probes failed", LastError: "timeout"},
+			"dns: down since Nov 26 10:00:00 (2 probes failed; last probe: timeout)"},
+		{ctl.TrackObject{Name: "gw", LastError: "no\nroute"}, "gw: unknown (last probe: no route)"},
+	}
+	for _, c := range cases {
+		if got := trackLine(c.o, now); got != c.want {
+			t.Errorf("trackLine(%+v) = %q, want %q", c.o, got, c.want)
+		}
+	}
+}

@@ -29,5 +29,13 @@ func FuzzGatewayText(f *testing.F) {
 			t.Fatalf("oneLine(%q) = %q", msg, b)
 		}
 		failureText(errText)
+		// Key exchange names and tracked objects are daemon text too.
+		keys := keysLine(Profile{State: StateConnected, KeyExchange: msg})
+		track := trackLine(ctl.TrackObject{Name: gw, State: state, Reason: msg, LastError: errText}, time.Unix(0, 0))
+		for _, s := range []string{keys, track} {
+			if strings.ContainsAny(s, "\n\r\v\f\u0085\u2028\u2029") {
+				t.Fatalf("line break in %q", s)
+			}
+		}
 	})
 }

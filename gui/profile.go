@@ -25,6 +25,11 @@ type Profile struct {
 	PacketsIn, PacketsOut uint64
 	// LastError is the daemon's most recent failure, kept after recovery.
 	LastError string
+	// KeyExchange is how the current session's keys were agreed
+	// ("x25519 + ML-KEM-768"), while connected.
+	KeyExchange string
+	// Track is the state of each tracked object, in profile order.
+	Track []ctl.TrackObject
 	// Banner is the gateway's banner of the current connection until the
 	// user dismisses it (DismissBanner): it is shown once per connection.
 	Banner string
@@ -57,7 +62,8 @@ func profileFrom(s ctl.Status, mem *memory, bannerOf func(ctl.Status) string) Pr
 		Name: s.Profile, Connect: s.Connect, State: mapState(s.State, mem.wasUp),
 		Gateway: s.Gateway, Addrs: slices.Clone(s.Addrs), DefaultRoute: s.DefaultRoute, Since: s.Since,
 		BytesIn: s.BytesIn, BytesOut: s.BytesOut, PacketsIn: s.PacketsIn, PacketsOut: s.PacketsOut,
-		LastError: s.LastError, ActionError: mem.action,
+		LastError: s.LastError, KeyExchange: s.KeyExchange, Track: slices.Clone(s.Track),
+		ActionError: mem.action,
 	}
 	if p.State == StateConnected && !s.Since.Equal(mem.session) {
 		mem.session = s.Since

@@ -235,3 +235,59 @@ func TestClickInFlightDisablesControls(t *testing.T) {
 		t.Fatalf("daemon saw %q, want one up", got)
 	}
 }
+
+// TestCardKeys: a connected card says whether its keys are post-quantum,
+// and says nothing about keys once the tunnel is down.
+func TestCardKeys(t *testing.T) {
+	d := newFakeDaemon("corp", "lab")
+	h := newHarness(t, d, socketPath(t), Options{})
+	corp, lab := h.card("corp"), h.card("lab")
+	h.until("idle", func() bool { return shows(corp.state, "idle") && shows(lab.state, "idle") })
+	if corp.keys.Visible() || lab.keys.Visible() {
+		t.Fatal("keys shown while idle")
+	}
+	d.set("corp", func(s *ctl.Status) { s.State, s.KeyExchange = "connected", "x25519 + ML-KEM-768" })
+	d.set("lab", func(s *ctl.Status) { s.State, s.KeyExchange = "connected", "ecp256" })
+	h.until("the key exchanges", func() bool {
+		return corp.keys.Visible() && corp.keys.Text == "Keys: x25519 + ML-KEM-768 (post-quantum)" &&
+			lab.keys.Visible() && lab.keys.Text == "Keys: ecp256 (classic)"
+	})
+	test.Tap(corp.button)
+	h.until("disconnected", func() bool { return shows(corp.state, "idle") && !corp.keys.Visible() })
+	if !shows(lab.keys, "ecp256 (classic)") {
+		t.Errorf("lab's keys %q gone with corp's", lab.keys.Text)
+	}
+}
+
+func TestDetailsShowsTrackedObjects(t *testing.T) {
+	d := newFakeDaemon("corp")
+	h := newHarness(t, d, socketPath(t), Options{})
+	since := h.ui.Now().Add(-90 * time.Second)
+	d.set("corp", func(s *ctl.Status) {
+		s.Connect, s.State = "track", "waiting"
+		s.Track = []ctl.TrackObject{
+			{Name: "primary-link", State: "down", Since: since, Reason: "3 probes failed", LastError: "no reply from 192.0.2.1"},
+			{Name: "office-dns", State: "unknown", Reason: "not probed yet"},
+		}
+	})
+	c := h.card("corp")
+	h.until("waiting", func() bool { return shows(c.state, "reconnecting") })
+	test.Tap(c.details)
+	dv := h.ui.details["corp"]
+	if dv == nil {
+		t.Fatal("no details window")
+	}
+	want := "tracked objects:\n" +
+		"  primary-link: down since " + since.Local().Format("15:04:05") + " (3 probes failed; last probe: no reply from 192.0.2.1)\n" +
+		"  office-dns: unknown (not probed yet)"
+	h.until("the tracked objects", func() bool { return strings.HasSuffix(dv.info.Text, want) })
+
+	// A new slice, as the daemon builds one per status: editing the old
+	// one in place would also edit the answer the watch compares with.
+	d.set("corp", func(s *ctl.Status) {
+		s.Track = []ctl.TrackObject{{Name: "primary-link", State: "up", Reason: "probe answered"}, s.Track[1]}
+	})
+	h.until("the object back up", func() bool {
+		return strings.Contains(dv.info.Text, "\n  primary-link: up (probe answered)\n  office-dns: unknown")
+	})
+}
