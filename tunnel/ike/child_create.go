@@ -136,6 +136,7 @@ func (sa *SA) childKeyExchange(chosen wire.Proposal, ke *wire.KE) ([]byte, *wire
 	if err != nil {
 		return nil, nil, notifyErr(wire.NO_PROPOSAL_CHOSEN, "group %d: %v", ke.Group, err)
 	}
+	defer crypto.Forget(kex)
 	gir, err := kex.Shared(ke.Data)
 	if err != nil {
 		return nil, nil, notifyErr(wire.INVALID_SYNTAX, "peer public value: %v", err)

@@ -83,11 +83,14 @@ func (sa *SA) childRekeyFailed(t *childRekeyTask, err error) error {
 	return nil
 }
 
-// shared runs the PFS key exchange when both sides sent KE.
+// shared runs the PFS key exchange when both sides sent KE. It runs
+// once, so the private value is forgotten; c.kex stays for its group,
+// which childProposals still needs.
 func (c *childNegotiation) shared(ke *wire.KE) ([]byte, error) {
 	if c.kex == nil {
 		return nil, nil
 	}
+	defer crypto.Forget(c.kex)
 	if ke == nil || ke.Group != c.kex.Group() {
 		return nil, fmt.Errorf("missing or wrong KE for PFS")
 	}

@@ -102,6 +102,7 @@ func (t *ikeRekeyTask) processFollowup(sa *SA, m *message) (step, error) {
 		return 0, fmt.Errorf("%w: IKE_FOLLOWUP_KE response lacks the KE of method %d", ErrProtocol, f.pending[0])
 	}
 	secret, err := f.kex.Shared(ke.Data)
+	crypto.Forget(f.kex)
 	if err != nil {
 		return 0, fmt.Errorf("%w: additional key exchange %d: %v", ErrProtocol, f.pending[0], err)
 	}
@@ -181,6 +182,7 @@ func (sa *SA) respondFollowupKE(m *message) ([]wire.Payload, func(), error) {
 	if err != nil {
 		return nil, nil, notifyErr(wire.NO_PROPOSAL_CHOSEN, "method %d: %v", ke.Group, err)
 	}
+	defer crypto.Forget(kex)
 	secret, err := kex.Shared(ke.Data)
 	if err != nil {
 		return nil, nil, notifyErr(wire.INVALID_SYNTAX, "additional key exchange %d: %v", ke.Group, err)

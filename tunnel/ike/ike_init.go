@@ -174,7 +174,9 @@ func (t *ikeInitTask) process(sa *SA, m *message) (step, error) {
 		return 0, err
 	}
 	ke := first[*wire.KE](m.payloads)
-	if err := sa.deriveIKEKeys(chosen, ke, sa.ni, findNonce(m.payloads), true); err != nil {
+	err = sa.deriveIKEKeys(chosen, ke, sa.ni, findNonce(m.payloads), true)
+	sa.forgetKeyExchange()
+	if err != nil {
 		return 0, err
 	}
 	sa.initResp = m.raw
@@ -326,13 +328,26 @@ func (sa *SA) respondInit(m *message) ([]wire.Payload, func(), error) {
 	sa.kex = kex
 	sa.inter.pending = chosenAddKE(chosen)
 	if err := sa.deriveIKEKeys(chosen, ke, ni, sa.randomBytes(nonceLen), false); err != nil {
+		sa.forgetKeyExchange()
 		return nil, nil, err
 	}
 	sa.initReq = m.raw
 	sa.learnCaps(m.payloads)
 	sa.detectNAT(m, m.local, m.remote)
 	sa.setState(StateInitReplied)
-	return sa.initResponsePayloads(chosen), nil, nil
+	ps := sa.initResponsePayloads(chosen)
+	// A retransmitted request is answered from the response cache
+	// (acceptInitRequest), so nothing needs the private value again.
+	sa.forgetKeyExchange()
+	return ps, nil, nil
+}
+
+// forgetKeyExchange drops the IKE_SA_INIT key exchange once the keys are
+// derived: the SA lives for hours and a memory dump of it should not
+// hold the private value. The group stays in sa.suite.KE.
+func (sa *SA) forgetKeyExchange() {
+	crypto.Forget(sa.kex)
+	sa.kex = nil
 }
 
 func (sa *SA) initResponsePayloads(chosen wire.Proposal) []wire.Payload {

@@ -158,6 +158,8 @@ func (t *ikeIntermediateTask) process(sa *SA, m *message) (step, error) {
 	}
 	sa.chainIntAuth(false, m.hdr, m.first, m.plain)
 	shared, err := t.kex.Shared(ke.Data)
+	crypto.Forget(t.kex)
+	t.kex = nil
 	if err != nil {
 		return 0, fmt.Errorf("%w: additional key exchange %d: %v", ErrProtocol, t.group, err)
 	}
@@ -182,6 +184,7 @@ func (sa *SA) respondIntermediate(m *message) ([]wire.Payload, func(), error) {
 	if err != nil {
 		return nil, nil, notifyErr(wire.NO_PROPOSAL_CHOSEN, "method %d: %v", ke.Group, err)
 	}
+	defer crypto.Forget(kex)
 	shared, err := kex.Shared(ke.Data)
 	if err != nil {
 		return nil, nil, notifyErr(wire.INVALID_SYNTAX, "additional key exchange %d: %v", ke.Group, err)

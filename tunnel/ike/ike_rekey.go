@@ -103,6 +103,7 @@ func (t *ikeRekeyTask) process(sa *SA, m *message) (step, error) {
 	if t.fu != nil {
 		return t.processFollowup(sa, m)
 	}
+	defer t.forgetKex() // whatever the answer, this key exchange is over
 	if n := wire.FirstError(m.payloads); n != nil {
 		if err := sa.refusedHybridRekey(n.NotifyType); err != nil {
 			sa.ep.releaseSPI(t.spi, sa)
@@ -127,6 +128,13 @@ func (t *ikeRekeyTask) process(sa *SA, m *message) (step, error) {
 		return 0, err
 	}
 	return t.finish(sa, next, nr)
+}
+
+// forgetKex drops our CREATE_CHILD_SA key exchange once it has been
+// used (or refused); follow-up exchanges have their own.
+func (t *ikeRekeyTask) forgetKex() {
+	crypto.Forget(t.kex)
+	t.kex = nil
 }
 
 // finish moves to the rekeyed IKE SA (or settles a crossed rekey).
@@ -236,6 +244,7 @@ func (sa *SA) respondIKERekey(m *message) ([]wire.Payload, func(), error) {
 	if err != nil {
 		return nil, nil, notifyErr(wire.NO_PROPOSAL_CHOSEN, "group %d: %v", ke.Group, err)
 	}
+	defer crypto.Forget(kex) // the payloads below hold its public value only
 	spi := sa.ep.newLocalSPI(sa)
 	nr := sa.randomBytes(nonceLen)
 	if addke := chosenAddKE(chosen); len(addke) > 0 {

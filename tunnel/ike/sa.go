@@ -213,6 +213,7 @@ func (sa *SA) fail(err error) {
 		sa.ep.emit(Event{Kind: EventChildDown, SA: sa, Child: c})
 	}
 	sa.children = nil
+	sa.forgetKeyExchange() // an SA that failed before deriving its keys
 	msg := ""
 	switch {
 	case err == nil:

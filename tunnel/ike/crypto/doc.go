@@ -50,11 +50,12 @@ package crypto
 //	func (k IKEKeys) WithPPK(p PRF, ppk []byte) IKEKeys  // RFC 8784 post-quantum preshared key
 //	func NewResponderKeyExchange(group uint16, rand io.Reader) (KeyExchange, error)  // ML-KEM: encapsulates; Public after Shared
 //	func IsKEM(group uint16) bool
+//	func Forget(k KeyExchange)  // drop (zero where possible) the private value once the keys are derived
 //	func DeriveAddKEKeys(p PRF, s Suite, prev IKEKeys, shared, ni, nr []byte, spii, spir uint64) (IKEKeys, error)  // RFC 9370 2.2.2
 //	func IntAuth(p PRF, skp, prev, a, plain []byte) []byte  // RFC 9242 3.3.2 chain step
 //	func DeriveRekeyedIKEKeysAddKE(old PRF, oldSKd []byte, s Suite, secrets [][]byte, ni, nr []byte, spii, spir uint64) (IKEKeys, error)  // RFC 9370 2.2.4
 //	errors: ErrUnsupported, ErrInvalidSuite, ErrInvalidPublicValue, ErrIntegrity, ErrMalformed,
-//	        ErrIVExhausted, ErrKeyType, ErrNoCommonHash, ErrAlgorithm, ErrSignature
+//	        ErrIVExhausted, ErrKeyType, ErrNoCommonHash, ErrAlgorithm, ErrSignature, ErrKeyForgotten
 //
 // Behaviour the engine relies on:
 //

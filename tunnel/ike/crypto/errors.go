@@ -42,4 +42,8 @@ var (
 
 	// ErrSignature reports an AUTH payload that does not verify.
 	ErrSignature = errors.New("ike/crypto: authentication data does not verify")
+
+	// ErrKeyForgotten reports Shared on a key exchange whose private value
+	// was dropped with Forget: a bug in the caller, not a peer's fault.
+	ErrKeyForgotten = errors.New("ike/crypto: key exchange private value forgotten")
 )

@@ -28,6 +28,7 @@ type ecdhKE struct {
 	group uint16
 	g     ecdhGroup
 	priv  *ecdh.PrivateKey
+	pub   []byte // set by forget, when priv is dropped
 }
 
 func newECDH(group uint16, rand io.Reader) (*ecdhKE, error) {
@@ -56,6 +57,9 @@ func newECDHFromPrivate(group uint16, key []byte) (*ecdhKE, error) {
 func (k *ecdhKE) Group() uint16 { return k.group }
 
 func (k *ecdhKE) Public() []byte {
+	if k.priv == nil {
+		return k.pub
+	}
 	pub := k.priv.PublicKey().Bytes()
 	if k.g.nist {
 		pub = pub[1:] // drop the uncompressed-point 0x04 prefix
@@ -67,6 +71,9 @@ func (k *ecdhKE) Public() []byte {
 // identity), and for Curve25519 that the result is not all zero (RFC 8031
 // section 2.3); crypto/ecdh performs the last two checks.
 func (k *ecdhKE) Shared(peer []byte) ([]byte, error) {
+	if k.priv == nil {
+		return nil, errForgotten(k.group)
+	}
 	if len(peer) != k.g.pubLen {
 		return nil, fmt.Errorf("%w: group %d value of %d bytes, want %d", ErrInvalidPublicValue, k.group, len(peer), k.g.pubLen)
 	}

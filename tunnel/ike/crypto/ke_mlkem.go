@@ -62,6 +62,9 @@ func (k *kemDecapsulator) Public() []byte { return k.public }
 // never fails on a well-sized ciphertext (implicit rejection yields an
 // unrelated key, which then fails AUTH), so only the length is checked.
 func (k *kemDecapsulator) Shared(ct []byte) ([]byte, error) {
+	if k.decap == nil {
+		return nil, errForgotten(k.group)
+	}
 	if len(ct) != kemGroups[k.group].ctLen {
 		return nil, fmt.Errorf("%w: ML-KEM ciphertext of %d bytes", ErrInvalidPublicValue, len(ct))
 	}

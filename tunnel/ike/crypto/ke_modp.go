@@ -38,6 +38,9 @@ func (k *modpKE) Public() []byte { return k.pub }
 // out), and for a group with a small subgroup, y^q = 1. The secret is
 // left-padded with zeros to the prime's length (RFC 7296 2.14).
 func (k *modpKE) Shared(peer []byte) ([]byte, error) {
+	if k.x == nil {
+		return nil, errForgotten(k.group)
+	}
 	n := k.g.byteLen()
 	if len(peer) != n {
 		return nil, fmt.Errorf("%w: group %d value of %d bytes, want %d", ErrInvalidPublicValue, k.group, len(peer), n)

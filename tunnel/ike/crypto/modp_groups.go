@@ -29,6 +29,7 @@ func (g *modpGroup) randomExponent(rand io.Reader) (*big.Int, error) {
 		bits = limit.BitLen()
 	}
 	buf := make([]byte, (bits+7)/8)
+	defer clear(buf) // it held the exponent
 	for {
 		if _, err := io.ReadFull(rand, buf); err != nil {
 			return nil, err
