@@ -41,13 +41,18 @@ func KeyIDIdentity(id []byte) Identity { return Identity{Type: wire.IDKeyID, Dat
 // IsZero reports whether no identity is set.
 func (id Identity) IsZero() bool { return id.Type == 0 && len(id.Data) == 0 }
 
-// Equal compares type and data; FQDN and email compare case-insensitively.
+// Equal compares type and data; FQDN and email compare case-insensitively,
+// distinguished names by their attributes rather than their encoding
+// (dn.go).
 func (id Identity) Equal(o Identity) bool {
 	if id.Type != o.Type {
 		return false
 	}
-	if id.Type == wire.IDFQDN || id.Type == wire.IDRFC822 {
+	switch id.Type {
+	case wire.IDFQDN, wire.IDRFC822:
 		return strings.EqualFold(string(id.Data), string(o.Data))
+	case wire.IDDERDN:
+		return equalDN(id.Data, o.Data)
 	}
 	return bytes.Equal(id.Data, o.Data)
 }
@@ -81,8 +86,8 @@ func idBody(id Identity) []byte {
 }
 
 // certMatchesIdentity reports whether the certificate proves id: an IP
-// or FQDN or email must be a SAN, a DN must be the subject, a key ID the
-// subject key identifier.
+// or FQDN or email must be a SAN, a DN must be the subject (whatever its
+// string encodings, see equalDN), a key ID the subject key identifier.
 func certMatchesIdentity(c *x509.Certificate, id Identity) error {
 	switch id.Type {
 	case wire.IDIPv4, wire.IDIPv6:
@@ -105,7 +110,7 @@ func certMatchesIdentity(c *x509.Certificate, id Identity) error {
 			}
 		}
 	case wire.IDDERDN:
-		if bytes.Equal(c.RawSubject, id.Data) {
+		if equalDN(c.RawSubject, id.Data) {
 			return nil
 		}
 	case wire.IDKeyID:
