@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"flexvpn/tunnel/ike"
 	"flexvpn/tunnel/ike/wire"
 )
 
@@ -119,10 +120,10 @@ func (id Identity) String() string {
 			return typeName(id.Type) + ":" + string(id.Data)
 		}
 	case wire.IDDERDN:
-		if rdns, ok := id.DN(); ok {
-			var n pkix.Name
-			n.FillFromRDNSequence(&rdns)
-			return "dn:" + n.String()
+		// The engine renders names; one rendering keeps logs and the
+		// session registry agreeing.
+		if s, ok := ike.FormatDN(id.Data); ok {
+			return "dn:" + s
 		}
 	}
 	return fmt.Sprintf("id%d:%s", id.Type, hex.EncodeToString(id.Data))

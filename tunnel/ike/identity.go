@@ -3,6 +3,8 @@ package ike
 import (
 	"bytes"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/hex"
 	"fmt"
 	"net/netip"
@@ -57,7 +59,9 @@ func (id Identity) Equal(o Identity) bool {
 	return bytes.Equal(id.Data, o.Data)
 }
 
-// String renders the identity for logs and events.
+// String renders the identity for logs and events. A distinguished name
+// is shown in RFC 4514 form ("dn:CN=alice,O=Example") so people can read
+// it; one that does not parse is shown in hex.
 func (id Identity) String() string {
 	switch id.Type {
 	case wire.IDIPv4, wire.IDIPv6:
@@ -67,9 +71,27 @@ func (id Identity) String() string {
 	case wire.IDFQDN, wire.IDRFC822:
 		return string(id.Data)
 	case wire.IDDERDN:
+		if s, ok := FormatDN(id.Data); ok {
+			return "dn:" + s
+		}
 		return "dn:" + hex.EncodeToString(id.Data)
 	}
 	return fmt.Sprintf("id(%d):%x", id.Type, id.Data)
+}
+
+// FormatDN renders the DER of a distinguished name in RFC 4514 string
+// form, most significant RDN last as that RFC orders it; ok is false
+// when der is not exactly one Name. Peers send these bytes, so it never
+// panics; values that are not strings are shown as #hex by pkix.
+func FormatDN(der []byte) (s string, ok bool) {
+	var rdns pkix.RDNSequence
+	rest, err := asn1.Unmarshal(der, &rdns)
+	if err != nil || len(rest) != 0 {
+		return "", false
+	}
+	var n pkix.Name
+	n.FillFromRDNSequence(&rdns)
+	return n.String(), true
 }
 
 // payload returns the ID payload carrying id.
