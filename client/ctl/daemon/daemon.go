@@ -158,8 +158,12 @@ func New(cfg Config) *Daemon {
 	return &Daemon{cfg: cfg, log: cfg.Logger, profiles: map[string]*entry{}}
 }
 
-// Up starts a profile; starting a running profile is not an error.
+// Up starts a profile; starting a running profile is not an error. When
+// none of its gateways is eligible only because their tracked objects
+// have no probe result yet, it first waits for those results (a few
+// seconds at most, see awaitFirstResults).
 func (d *Daemon) Up(name string) error {
+	d.awaitTracking(name)
 	d.ops.Lock()
 	defer d.ops.Unlock()
 	return d.start(name)
