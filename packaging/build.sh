@@ -46,7 +46,7 @@ build() {
 buildGUI() {
 	local bin="$OUT/bin/flexvpn-gui-linux-$($GO env GOARCH)"
 	mkdir -p "$OUT/bin"
-	CGO_ENABLED=1 $GO build -ldflags "-s -w -X main.version=$VER" -o "$bin" ./cmd/flexvpn-gui
+	CGO_ENABLED=1 $GO build -tags gui -ldflags "-s -w -X main.version=$VER" -o "$bin" ./cmd/flexvpn-gui
 	echo "$bin"
 }
 

@@ -4,7 +4,10 @@
 // (`flexvpn daemon`, run by root) does the VPN.
 //
 // It is a separate binary from cmd/flexvpn because Fyne needs cgo and
-// OpenGL, which the router binary must not link.
+// OpenGL, which the router binary must not link. The toolkit is built in
+// only with the `gui` build tag (`make gui`), so that `go vet ./...` and
+// `go test ./...` need no C compiler or GL/X11 headers; without it the
+// binary says how to build the real one.
 package main
 
 import (
@@ -13,10 +16,7 @@ import (
 	"log/slog"
 	"os"
 
-	"fyne.io/fyne/v2/app"
-
 	"flexvpn/client/ctl"
-	"flexvpn/gui"
 )
 
 // version is set at build time (-ldflags "-X main.version=...").
@@ -50,21 +50,5 @@ func run(args []string) error {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	start(*socket, *hidden, log)
-	return nil
-}
-
-// start runs the GUI until the user quits.
-func start(socket string, hidden bool, log *slog.Logger) {
-	a := app.NewWithID("net.flexvpn.gui")
-	model := gui.NewModel(gui.Options{Client: &ctl.Client{Path: socket}, Logger: log})
-	tray, _ := a.(gui.Tray)
-	ui := gui.NewUI(a, model, tray)
-	ui.Hidden = hidden
-	a.Lifecycle().SetOnStarted(func() {
-		go model.Run(ui.Context())
-	})
-	a.Lifecycle().SetOnStopped(ui.Close)
-	ui.Start()
-	a.Run()
+	return start(*socket, *hidden, log)
 }
