@@ -3,15 +3,12 @@ package client_test
 import (
 	"context"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"golang.zx2c4.com/wireguard/tun"
 
 	"flexvpn/client"
-	"flexvpn/client/profile"
 	"flexvpn/platform/tunif/tunfake"
 )
 
@@ -25,20 +22,8 @@ func TestHybridProposalAgainstOurServer(t *testing.T) {
 		{"aes256gcm16-prfsha384-ecp384", "ecp384"},
 	} {
 		t.Run(c.want, func(t *testing.T) {
-			dir := t.TempDir()
-			os.WriteFile(filepath.Join(dir, "h.secrets"), []byte(`psk = "forwarded-psk"`), 0o600)
-			src := "[[peer]]\nhost = \"127.0.0.78:10500\"\nnatt_port = 14500\n[auth]\nmethod = \"psk\"\n" +
-				"identity = \"pq@example.com\"\nsecrets_file = \"h.secrets\"\n[ike]\nike_proposals = [\"" + c.proposal + "\"]\n"
-			os.WriteFile(filepath.Join(dir, "h.toml"), []byte(src), 0o644)
-			p, err := profile.Load(filepath.Join(dir, "h.toml"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg, err := client.IKEConfig(p, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg.RetransmitT = 200 * time.Millisecond
+			_, cfg := pskProfile(t, "[[peer]]\nhost = \"127.0.0.78:10500\"\nnatt_port = 14500\n", "pq@example.com",
+				"[ike]\nike_proposals = [\""+c.proposal+"\"]\n")
 			d := &client.TunnelDialer{IKE: cfg, NewTUN: func() (tun.Device, error) { return tunfake.New(tunfake.Config{Name: "fv-pq"}), nil }}
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()

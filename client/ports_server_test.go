@@ -15,6 +15,7 @@ import (
 	"flexvpn/client/profile"
 	"flexvpn/platform/tunif/tunfake"
 	"flexvpn/server"
+	"flexvpn/tunnel/ike"
 )
 
 // The gateway behind a port forward: IKE on 10500, NAT-T on 14500,
@@ -99,19 +100,7 @@ func TestGatewayOnForwardedPorts(t *testing.T) {
 		"host = \"127.0.0.78:14500\"\nnatt_port = 14500",
 	} {
 		t.Run(peer, func(t *testing.T) {
-			dir := t.TempDir()
-			os.WriteFile(filepath.Join(dir, "r.secrets"), []byte(`psk = "forwarded-psk"`), 0o600)
-			src := "connect = \"manual\"\n[[peer]]\n" + peer + "\n[auth]\nmethod = \"psk\"\nidentity = \"fwd@example.com\"\nsecrets_file = \"r.secrets\"\n"
-			os.WriteFile(filepath.Join(dir, "r.toml"), []byte(src), 0o644)
-			p, err := profile.Load(filepath.Join(dir, "r.toml"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg, err := client.IKEConfig(p, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg.RetransmitT = 200 * time.Millisecond
+			p, cfg := pskProfile(t, "connect = \"manual\"\n[[peer]]\n"+peer+"\n", "fwd@example.com", "")
 			applier, clientTUN := &recordApplier{}, tunfake.New(tunfake.Config{Name: "fv-fwd"})
 			conn := client.NewConn(client.ConnConfig{
 				Profile:  p,
@@ -169,4 +158,30 @@ func waitNoSessions(t *testing.T, srv *server.Server) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// pskProfile loads a profile with the forwarded-psk secret: head (its
+// connect mode and peers) and tail (e.g. an [ike] section) around a PSK
+// [auth] section for identity; it returns the profile and its engine
+// configuration with quick retransmissions.
+func pskProfile(t *testing.T, head, identity, tail string) (*profile.Profile, ike.Config) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "p.secrets"), []byte(`psk = "forwarded-psk"`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src := head + "[auth]\nmethod = \"psk\"\nidentity = \"" + identity + "\"\nsecrets_file = \"p.secrets\"\n" + tail
+	if err := os.WriteFile(filepath.Join(dir, "p.toml"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := profile.Load(filepath.Join(dir, "p.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := client.IKEConfig(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RetransmitT = 200 * time.Millisecond
+	return p, cfg
 }
